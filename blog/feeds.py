@@ -1,0 +1,46 @@
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Rss201rev2Feed
+
+
+class ArticleFeed(Feed):
+    """RSS 2.0 feed of the newest articles of one blog index."""
+
+    feed_type = Rss201rev2Feed
+    item_count = 20
+
+    def __init__(self, index_page):
+        super().__init__()
+        self.index_page = index_page
+
+    def title(self):
+        return self.index_page.title
+
+    def link(self):
+        return self.index_page.url
+
+    def description(self):
+        return (
+            self.index_page.search_description
+            or f"New articles from {self.index_page.title}"
+        )
+
+    def items(self):
+        return self.index_page.articles()[: self.item_count]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.intro
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_author_name(self, item):
+        return item.author.name if item.author else None

@@ -1,0 +1,206 @@
+from django import forms
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils.http import urlencode
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+from wagtailseo.models import SeoType, TwitterCard
+
+from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema, headings
+from home.models import BasePage
+
+WORDS_PER_MINUTE = 200
+
+
+@register_snippet
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    credentials = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For example: BSc, Level 5 Sports Massage, CNHC registered",
+    )
+    bio = models.TextField(max_length=800, blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("credentials"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+    ]
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def schema(self) -> dict:
+        data = {"@type": "Person", "name": self.name}
+        if self.credentials:
+            data["jobTitle"] = self.credentials
+        if self.bio:
+            data["description"] = self.bio
+        return data
+
+
+class BlogPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "blog.BlogPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class BlogIndexPage(RoutablePageMixin, BasePage):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["blog.BlogPage"]
+    max_count = 1
+
+    ARTICLES_PER_PAGE = 10
+
+    def articles(self, tag: str | None = None):
+        articles = (
+            BlogPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("hero_image", "author")
+            .order_by("-date", "-pk")
+        )
+        if tag:
+            articles = articles.filter(tags__slug=tag)
+        return articles
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        tag = request.GET.get("tag") or None
+        paginator = Paginator(self.articles(tag), self.ARTICLES_PER_PAGE)
+        try:
+            articles = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            articles = paginator.page(1)
+        except EmptyPage:
+            articles = paginator.page(paginator.num_pages)
+        context.update(
+            articles=articles,
+            current_tag=tag,
+            query_prefix=urlencode({"tag": tag}) if tag else "",
+        )
+        return context
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from .feeds import ArticleFeed
+
+        return ArticleFeed(self)(request)
+
+
+class BlogPage(BasePage):
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date = models.DateField("Published on")
+    last_reviewed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the advice was last checked and still holds.",
+    )
+    intro = models.TextField(
+        max_length=400, help_text="A short summary, shown under the title and on cards."
+    )
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(BaseStreamBlock())
+    related_services = ParentalManyToManyField(
+        "services.ServicePage", blank=True, related_name="+"
+    )
+    tags = ClusterTaggableManager(through=BlogPageTag, blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("author"),
+                FieldRowPanel([FieldPanel("date"), FieldPanel("last_reviewed")]),
+            ],
+            heading="About this article",
+        ),
+        FieldPanel("intro"),
+        FieldPanel("hero_image"),
+        FieldPanel("body"),
+        FieldPanel("related_services", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("tags"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+
+    parent_page_types = ["blog.BlogIndexPage"]
+    subpage_types: list[str] = []
+
+    seo_content_type = SeoType.ARTICLE
+    seo_twitter_card = TwitterCard.LARGE
+    seo_image_sources = ["og_image", "hero_image"]
+    seo_description_sources = ["search_description", "intro"]
+
+    @property
+    def seo_author(self) -> str:
+        return self.author.name if self.author else ""
+
+    @cached_property
+    def reading_minutes(self) -> int:
+        text = " ".join(
+            [self.intro, *self.body.stream_block.get_searchable_content(self.body)]
+        )
+        return max(1, round(len(text.split()) / WORDS_PER_MINUTE))
+
+    def table_of_contents(self):
+        return headings(self.body)
+
+    def live_related_services(self):
+        return self.related_services.live().public().select_related("hero_image")
+
+    def article_schema(self) -> dict:
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": self.title,
+            "description": self.seo_description,
+            "mainEntityOfPage": {"@type": "WebPage", "@id": self.get_full_url()},
+            "datePublished": self.date.isoformat(),
+            "dateModified": (self.last_reviewed or self.date).isoformat(),
+            "publisher": self.seo_struct_org_base_dict,
+        }
+        if self.author:
+            data["author"] = self.author.schema()
+        if self.og_image_rendition:
+            data["image"] = [self.og_image_rendition.full_url]
+        return data
+
+    def structured_data(self) -> list[dict]:
+        faq = faq_schema(self.body)
+        return [
+            *super().structured_data(),
+            self.article_schema(),
+            *([faq] if faq else []),
+        ]

@@ -1,0 +1,424 @@
+from django.db import models
+from django.utils.functional import cached_property
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail import blocks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+)
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtailseo.models import SeoMixin, SeoType
+
+from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
+
+OG_IMAGE_FILTER = "fill-1200x630|format-jpeg|jpegquality-80"
+
+DAYS_OF_WEEK = [
+    ("Monday", "Monday"),
+    ("Tuesday", "Tuesday"),
+    ("Wednesday", "Wednesday"),
+    ("Thursday", "Thursday"),
+    ("Friday", "Friday"),
+    ("Saturday", "Saturday"),
+    ("Sunday", "Sunday"),
+]
+
+
+class OpeningHoursValue(blocks.StructValue):
+    def schema(self) -> dict:
+        return {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [f"https://schema.org/{day}" for day in self.get("days")],
+            "opens": self.get("opens").strftime("%H:%M"),
+            "closes": self.get("closes").strftime("%H:%M"),
+        }
+
+    def covers(self, moment) -> bool:
+        """Whether a local datetime falls inside these hours."""
+        return moment.strftime("%A") in self.get("days") and self.get(
+            "opens"
+        ) <= moment.time() <= self.get("closes")
+
+
+class OpeningHoursBlock(blocks.StructBlock):
+    days = blocks.MultipleChoiceBlock(choices=DAYS_OF_WEEK)
+    opens = blocks.TimeBlock()
+    closes = blocks.TimeBlock()
+
+    class Meta:
+        icon = "time"
+        label = "Opening hours"
+        value_class = OpeningHoursValue
+
+
+class SocialLinkBlock(blocks.StructBlock):
+    label = blocks.CharBlock(max_length=40, help_text="For example: Instagram")
+    url = blocks.URLBlock()
+
+    class Meta:
+        icon = "link"
+        label = "Social link"
+
+
+@register_setting(icon="site")
+class PracticeSettings(ClusterableModel, BaseSiteSetting):
+    """What the practice tells the world about itself: one place to edit it."""
+
+    name = models.CharField(max_length=120, default="Calm Hands Massage Therapy")
+    tagline = models.CharField(max_length=160, blank=True)
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="With the country code, e.g. +44 20 7946 0958",
+    )
+    email = models.EmailField(blank=True, help_text="Shown to visitors.")
+    street_address = models.CharField(max_length=200, blank=True)
+    locality = models.CharField("Town or city", max_length=100, blank=True)
+    region = models.CharField("County or region", max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2, default="GB", help_text="Two-letter country code, e.g. GB"
+    )
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    opening_hours = StreamField([("hours", OpeningHoursBlock())], blank=True)
+    price_range = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="A rough guide for search engines, e.g. £45–£90",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="GBP",
+        help_text="Three-letter code of the prices, e.g. GBP",
+    )
+    booking_notification_email = models.EmailField(
+        blank=True,
+        help_text="New booking requests and contact messages are sent here. Not shown to visitors.",
+    )
+    social_links = StreamField([("link", SocialLinkBlock())], blank=True)
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Linked from the footer and from every form.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("price_range")],
+            heading="The practice",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("phone"),
+                FieldPanel("email"),
+                FieldPanel("booking_notification_email"),
+            ],
+            heading="Contact",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("street_address"),
+                FieldRowPanel([FieldPanel("locality"), FieldPanel("region")]),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("country")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            ],
+            heading="Address and map",
+        ),
+        FieldPanel("opening_hours"),
+        FieldPanel("currency"),
+        FieldPanel("social_links"),
+        FieldPanel("privacy_page"),
+    ]
+
+    class Meta:
+        verbose_name = "Practice details"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [
+            line
+            for line in (self.street_address, self.locality, self.region, self.postcode)
+            if line
+        ]
+
+    @property
+    def phone_href(self) -> str:
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+    def is_open_at(self, moment) -> bool:
+        """True when no hours are set, or when a local datetime falls inside them."""
+        if not self.opening_hours:
+            return True
+        return any(child.value.covers(moment) for child in self.opening_hours)
+
+    def local_business_schema(self, url: str) -> dict:
+        data = {
+            "@context": "https://schema.org",
+            "@type": "HealthAndBeautyBusiness",
+            "@id": f"{url}#practice",
+            "name": self.name,
+            "url": url,
+        }
+        if self.phone:
+            data["telephone"] = self.phone
+        if self.email:
+            data["email"] = self.email
+        if self.price_range:
+            data["priceRange"] = self.price_range
+        if self.street_address:
+            data["address"] = {
+                "@type": "PostalAddress",
+                "streetAddress": self.street_address,
+                "addressLocality": self.locality,
+                "addressRegion": self.region,
+                "postalCode": self.postcode,
+                "addressCountry": self.country,
+            }
+        if self.latitude is not None and self.longitude is not None:
+            data["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": float(self.latitude),
+                "longitude": float(self.longitude),
+            }
+        if self.opening_hours:
+            data["openingHoursSpecification"] = [
+                child.value.schema() for child in self.opening_hours
+            ]
+        if self.social_links:
+            data["sameAs"] = [child.value["url"] for child in self.social_links]
+        return data
+
+
+class BasePage(SeoMixin, Page):
+    """Every page of the site: wagtail-seo's fields, a working noindex and JSON-LD."""
+
+    noindex = models.BooleanField(
+        "Hide from search engines",
+        default=False,
+        help_text="Adds a noindex robots tag and leaves the page out of the sitemap.",
+    )
+
+    promote_panels = SeoMixin.seo_panels + [FieldPanel("noindex")]
+
+    class Meta:
+        abstract = True
+
+    # -- wagtail-seo fixes ------------------------------------------------------
+
+    @cached_property
+    def og_image_rendition(self):
+        image = self.seo_image
+        return image.get_rendition(OG_IMAGE_FILTER) if image else None
+
+    @property
+    def seo_image_url(self) -> str:
+        # wagtail-seo #76 sends the original upload; a 1200x630 rendition is what
+        # link previews want, and is a fraction of the size.
+        if not self.og_image_rendition:
+            return ""
+        return self.og_image_rendition.full_url
+
+    @property
+    def seo_struct_org_base_dict(self) -> dict:
+        # wagtail-seo #83 gives the organisation the current page's URL.
+        settings = PracticeSettings.for_site(self.get_site())
+        return {
+            "@type": "HealthAndBeautyBusiness",
+            "@id": f"{self.home_url}#practice",
+            "name": settings.name,
+            "url": self.home_url,
+        }
+
+    # -- our own structured data ----------------------------------------------
+
+    @cached_property
+    def home_url(self) -> str:
+        site = self.get_site()
+        return site.root_page.get_full_url() if site else ""
+
+    def get_sitemap_urls(self, request=None):
+        if self.noindex:
+            return []
+        return super().get_sitemap_urls(request)
+
+    @cached_property
+    def breadcrumbs(self) -> list[Page]:
+        """The ancestors between the site root and this page, home first."""
+        return list(self.get_ancestors().filter(depth__gt=1).specific(defer=True))
+
+    def breadcrumb_schema(self) -> dict | None:
+        if not self.breadcrumbs:
+            return None
+        trail = [*self.breadcrumbs, self]
+        return {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": page.title,
+                    "item": page.get_full_url(),
+                }
+                for position, page in enumerate(trail, start=1)
+            ],
+        }
+
+    def structured_data(self) -> list[dict]:
+        """The JSON-LD objects this page emits. Subclasses add their own."""
+        return [data for data in (self.breadcrumb_schema(),) if data]
+
+
+class HomeFeaturedService(Orderable):
+    page = ParentalKey("home.HomePage", related_name="featured_services")
+    service = models.ForeignKey(
+        "services.ServicePage", on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("service")]
+
+
+class HomePage(BasePage):
+    hero_heading = models.CharField(max_length=120)
+    hero_text = models.TextField(max_length=300, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    booking_cta_heading = models.CharField(
+        max_length=120, default="Ready to feel better?"
+    )
+    booking_cta_text = models.TextField(max_length=300, blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_heading"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+            ],
+            heading="Hero",
+        ),
+        FieldPanel("intro"),
+        InlinePanel("featured_services", label="Featured service", max_num=4),
+        MultiFieldPanel(
+            [FieldPanel("booking_cta_heading"), FieldPanel("booking_cta_text")],
+            heading="Booking call to action",
+        ),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "services.ServiceIndexPage",
+        "services.BookingPage",
+        "blog.BlogIndexPage",
+        "home.ContactPage",
+        "home.StandardPage",
+    ]
+    max_count = 1
+
+    seo_image_sources = ["og_image", "hero_image"]
+
+    def featured_service_pages(self):
+        return [
+            item.service
+            for item in self.featured_services.select_related("service__hero_image")
+            if item.service.live
+        ]
+
+    def latest_articles(self, count: int = 3):
+        from blog.models import BlogPage
+
+        return (
+            BlogPage.objects.live()
+            .public()
+            .select_related("hero_image")
+            .order_by("-date", "-pk")[:count]
+        )
+
+    def structured_data(self) -> list[dict]:
+        settings = PracticeSettings.for_site(self.get_site())
+        return [
+            settings.local_business_schema(self.get_full_url()),
+            *super().structured_data(),
+        ]
+
+
+class StandardPage(BasePage):
+    """A plain page of text, such as the privacy notice."""
+
+    intro = models.TextField(max_length=400, blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+
+    def structured_data(self) -> list[dict]:
+        faq = faq_schema(self.body)
+        return [*super().structured_data(), *([faq] if faq else [])]
+
+
+class ContactFormField(AbstractFormField):
+    page = ParentalKey(
+        "home.ContactPage", on_delete=models.CASCADE, related_name="form_fields"
+    )
+
+
+class ContactPage(BasePage, AbstractEmailForm):
+    """The contact form. Its fields are edited by the therapist with Wagtail's form builder."""
+
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    thank_you_text = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = AbstractEmailForm.content_panels + [
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label="Form fields"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            heading="Email",
+        ),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    seo_content_type = SeoType.WEBSITE
+
+    def structured_data(self) -> list[dict]:
+        settings = PracticeSettings.for_site(self.get_site())
+        return [
+            settings.local_business_schema(self.home_url),
+            *super().structured_data(),
+        ]

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from django.views.static import serve
+from wagtail.models import Page
+
+from blog.models import BlogPage
+from services.models import ServicePage
+
+SEARCH_RESULTS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 200
+RENDITIONS_DIR = "images/"
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    results = Page.objects.none()
+    if query:
+        results = (
+            Page.objects.live()
+            .public()
+            .type(ServicePage, BlogPage)
+            .specific()
+            .search(query)
+        )
+    paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
+    try:
+        page_of_results = paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        page_of_results = paginator.page(1)
+    except EmptyPage:
+        page_of_results = paginator.page(paginator.num_pages)
+    response = TemplateResponse(
+        request,
+        "search/search.html",
+        {
+            "search_query": query,
+            "results": page_of_results,
+            "query_prefix": urlencode({"q": query}),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {sitemap_url}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain")
+
+
+@require_GET
+def serve_media(request, path):
+    """Uploads for a one-server deployment. Renditions never change: cache them for a year."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if path.startswith(RENDITIONS_DIR):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "public, max-age=3600"
+    return response
