@@ -19,10 +19,7 @@ class ArticleFeed(Feed):
         return self.index_page.url
 
     def description(self):
-        return (
-            self.index_page.search_description
-            or f"New articles from {self.index_page.title}"
-        )
+        return self.index_page.search_description or f"New articles from {self.index_page.title}"
 
     def items(self):
         return self.index_page.articles()[: self.item_count]

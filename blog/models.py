@@ -1,8 +1,8 @@
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.utils.http import urlencode
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -130,9 +130,7 @@ class BlogPage(BasePage):
         related_name="+",
     )
     body = StreamField(BaseStreamBlock())
-    related_services = ParentalManyToManyField(
-        "services.ServicePage", blank=True, related_name="+"
-    )
+    related_services = ParentalManyToManyField("services.ServicePage", blank=True, related_name="+")
     tags = ClusterTaggableManager(through=BlogPageTag, blank=True)
 
     content_panels = Page.content_panels + [
@@ -169,9 +167,7 @@ class BlogPage(BasePage):
 
     @cached_property
     def reading_minutes(self) -> int:
-        text = " ".join(
-            [self.intro, *self.body.stream_block.get_searchable_content(self.body)]
-        )
+        text = " ".join([self.intro, *self.body.stream_block.get_searchable_content(self.body)])
         return max(1, round(len(text.split()) / WORDS_PER_MINUTE))
 
     def table_of_contents(self):

@@ -7,9 +7,7 @@ def _menu_pages(request):
     site = Site.find_for_request(request)
     if not site:
         return []
-    return list(
-        site.root_page.get_children().live().public().in_menu().specific(defer=True)
-    )
+    return list(site.root_page.get_children().live().public().in_menu().specific(defer=True))
 
 
 def _singleton(model_label):

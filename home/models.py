@@ -87,12 +87,8 @@ class PracticeSettings(ClusterableModel, BaseSiteSetting):
     country = models.CharField(
         max_length=2, default="GB", help_text="Two-letter country code, e.g. GB"
     )
-    latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True
-    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     opening_hours = StreamField([("hours", OpeningHoursBlock())], blank=True)
     price_range = models.CharField(
         max_length=20,
@@ -287,9 +283,7 @@ class BasePage(SeoMixin, Page):
 
 class HomeFeaturedService(Orderable):
     page = ParentalKey("home.HomePage", related_name="featured_services")
-    service = models.ForeignKey(
-        "services.ServicePage", on_delete=models.CASCADE, related_name="+"
-    )
+    service = models.ForeignKey("services.ServicePage", on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("service")]
 
@@ -305,9 +299,7 @@ class HomePage(BasePage):
         related_name="+",
     )
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
-    booking_cta_heading = models.CharField(
-        max_length=120, default="Ready to feel better?"
-    )
+    booking_cta_heading = models.CharField(max_length=120, default="Ready to feel better?")
     booking_cta_text = models.TextField(max_length=300, blank=True)
 
     content_panels = Page.content_panels + [
@@ -385,9 +377,7 @@ class StandardPage(BasePage):
 
 
 class ContactFormField(AbstractFormField):
-    page = ParentalKey(
-        "home.ContactPage", on_delete=models.CASCADE, related_name="form_fields"
-    )
+    page = ParentalKey("home.ContactPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
 class ContactPage(BasePage, AbstractEmailForm):

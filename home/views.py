@@ -21,13 +21,7 @@ def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = Page.objects.none()
     if query:
-        results = (
-            Page.objects.live()
-            .public()
-            .type(ServicePage, BlogPage)
-            .specific()
-            .search(query)
-        )
+        results = Page.objects.live().public().type(ServicePage, BlogPage).specific().search(query)
     paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
     try:
         page_of_results = paginator.page(request.GET.get("page", 1))

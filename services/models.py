@@ -41,9 +41,7 @@ class SessionOption(Orderable):
         "services.ServicePage", on_delete=models.CASCADE, related_name="session_options"
     )
     duration_minutes = models.PositiveSmallIntegerField(help_text="For example: 60")
-    price = models.DecimalField(
-        max_digits=7, decimal_places=2, help_text="For example: 65.00"
-    )
+    price = models.DecimalField(max_digits=7, decimal_places=2, help_text="For example: 65.00")
 
     panels = [FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("price")])]
 
@@ -72,9 +70,7 @@ class ServicePage(BasePage):
         blank=True,
         help_text="Short points, one per line, e.g. 'Eases long-standing muscle tension'.",
     )
-    who_it_helps = RichTextField(
-        "Who it helps", features=RICH_TEXT_FEATURES, blank=True
-    )
+    who_it_helps = RichTextField("Who it helps", features=RICH_TEXT_FEATURES, blank=True)
     contraindications = RichTextField(
         "When not to book",
         features=RICH_TEXT_FEATURES,

@@ -14,9 +14,7 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 @register.filter
 def json_ld(data) -> str:
     """A schema.org object as the body of a <script type="application/ld+json">."""
-    text = json.dumps(
-        data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
-    )
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
     return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308
 
 

@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format check-quality bench lock clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+var:
+	mkdir -p var
+
+run: install var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_content
+	@echo
+	@echo "  The site:  http://127.0.0.1:8000/"
+	@echo "  The admin: http://127.0.0.1:8000/admin/"
+	@echo "  To log in, first create your own admin account in another terminal:"
+	@echo "      $(BIN)/python manage.py createsuperuser"
+	@echo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install var
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock:
+	$(BIN)/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) static_collected
