@@ -1,0 +1,135 @@
+import pytest
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from blog.models import BlogIndexPage, BlogPage
+from home.models import ContactPage, HomePage, StandardPage
+from services.models import BookingPage, ServiceIndexPage, ServicePage
+
+from .conftest import DEMO_URLS, load_demo_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", DEMO_URLS)
+def test_every_demo_page_renders(client, demo_site, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert 'rel="canonical"' in html
+
+
+class PageTreeRulesTests(WagtailPageTestCase):
+    def test_home_sits_at_the_root_and_is_a_singleton(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+        self.assertAllowedSubpageTypes(
+            HomePage, {ServiceIndexPage, BookingPage, BlogIndexPage, ContactPage, StandardPage}
+        )
+        assert HomePage.max_count == 1
+
+    def test_services_live_only_under_the_service_index(self):
+        self.assertAllowedParentPageTypes(ServiceIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(ServiceIndexPage, {ServicePage})
+        self.assertAllowedParentPageTypes(ServicePage, {ServiceIndexPage})
+        self.assertAllowedSubpageTypes(ServicePage, set())
+
+    def test_articles_live_only_under_the_blog_index(self):
+        self.assertAllowedParentPageTypes(BlogIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(BlogIndexPage, {BlogPage})
+        self.assertAllowedParentPageTypes(BlogPage, {BlogIndexPage})
+        self.assertAllowedSubpageTypes(BlogPage, set())
+
+    def test_leaf_pages_take_no_children(self):
+        for model in (BookingPage, ContactPage, StandardPage):
+            self.assertAllowedParentPageTypes(model, {HomePage})
+            self.assertAllowedSubpageTypes(model, set())
+
+    def test_singletons_cannot_be_added_twice(self):
+        load_demo_site()
+        home = HomePage.objects.get()
+        for model in (ServiceIndexPage, BlogIndexPage, BookingPage, ContactPage):
+            assert model.max_count == 1
+            assert not model.can_create_at(home), model
+
+
+class EditorCreatesPagesTests(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_demo_site()
+        cls.home = HomePage.objects.get()
+        cls.service_index = ServiceIndexPage.objects.get()
+        cls.blog_index = BlogIndexPage.objects.get()
+
+    def setUp(self):
+        self.login()
+
+    def test_editor_can_create_a_service_page(self):
+        self.assertCanCreate(
+            self.service_index,
+            ServicePage,
+            nested_form_data(
+                {
+                    "title": "Pregnancy Massage",
+                    "slug": "pregnancy-massage",
+                    "summary": "Gentle side-lying massage for the second and third trimester.",
+                    "body": streamfield([("heading", {"text": "What to expect", "level": "h2"})]),
+                    "benefits": streamfield([("benefit", "Eases back ache")]),
+                    "who_it_helps": rich_text("<p>Expectant mothers.</p>"),
+                    "contraindications": rich_text("<p>High-risk pregnancy.</p>"),
+                    "session_options": inline_formset([{"duration_minutes": 60, "price": "60.00"}]),
+                }
+            ),
+        )
+
+    def test_editor_can_create_an_article(self):
+        self.assertCanCreate(
+            self.blog_index,
+            BlogPage,
+            nested_form_data(
+                {
+                    "title": "Massage for a stiff neck",
+                    "slug": "stiff-neck",
+                    "date": "2026-11-20",
+                    "intro": "Why necks stiffen, and what helps.",
+                    "body": streamfield(
+                        [
+                            ("heading", {"text": "Why necks stiffen", "level": "h2"}),
+                            (
+                                "faq",
+                                {
+                                    "heading": "Questions",
+                                    "items": streamfield(
+                                        [
+                                            (
+                                                "item",
+                                                {
+                                                    "question": "Is it safe?",
+                                                    "answer": rich_text("<p>Yes.</p>"),
+                                                },
+                                            )
+                                        ]
+                                    ),
+                                },
+                            ),
+                        ]
+                    ),
+                    "tags": "neck",
+                }
+            ),
+        )
+
+    def test_editor_can_create_a_standard_page(self):
+        self.assertCanCreate(
+            self.home,
+            StandardPage,
+            nested_form_data(
+                {
+                    "title": "About",
+                    "slug": "about",
+                    "intro": "About the practice.",
+                    "body": streamfield([("paragraph", rich_text("<p>Hello.</p>"))]),
+                }
+            ),
+        )
