@@ -62,8 +62,8 @@ HOME = {
     "title": "Home",
     "seo_title": "Calm Hands Massage Therapy | Remedial Massage in Harrogate",
     "search_description": (
-        "Remedial massage in Harrogate for sciatica, back and neck pain: deep tissue, trigger point, "
-        "myofascial release and Swedish massage with a CNHC-registered therapist."
+        "Remedial massage in Harrogate for sciatica, back and neck pain: deep tissue, trigger "
+        "point, myofascial and Swedish massage with a registered therapist."
     ),
     "hero_heading": "Massage that helps you move without pain",
     "hero_text": (

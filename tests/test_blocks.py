@@ -1,0 +1,88 @@
+import pytest
+from django.core.exceptions import ValidationError
+from wagtail.blocks import StreamValue
+from wagtail.rich_text import RichText
+
+from home.blocks import BaseStreamBlock, FAQBlock, FigureBlock, faq_schema, headings
+
+
+def faq_value(*pairs):
+    block = FAQBlock()
+    return block.to_python(
+        {"heading": "Questions", "items": [{"question": q, "answer": a} for q, a in pairs]}
+    )
+
+
+def test_faq_schema_is_built_from_the_same_value_the_page_shows():
+    value = faq_value(("Does it hurt?", "<p>It should <b>never</b> be sharp.</p>"))
+    html = FAQBlock().render(value)
+    assert "<summary>Does it hurt?</summary>" in html
+    assert "<details" in html
+    assert value.schema_entities() == [
+        {
+            "@type": "Question",
+            "name": "Does it hurt?",
+            "acceptedAnswer": {"@type": "Answer", "text": "It should never be sharp."},
+        }
+    ]
+
+
+def test_a_stream_without_faq_emits_no_faq_page():
+    stream = StreamValue(BaseStreamBlock(), [("paragraph", RichText("<p>Hi</p>"))])
+    assert faq_schema(stream) is None
+
+
+def test_a_page_may_hold_only_one_faq():
+    block = BaseStreamBlock()
+    two_faqs = block.to_python(
+        [
+            {"type": "faq", "value": {"heading": "A", "items": [{"question": "Q", "answer": "A"}]}},
+            {"type": "faq", "value": {"heading": "B", "items": [{"question": "Q", "answer": "A"}]}},
+        ]
+    )
+    with pytest.raises(ValidationError):
+        block.clean(two_faqs)
+
+
+@pytest.mark.django_db
+def test_an_image_needs_alt_text_unless_marked_decorative(demo_site):
+    from wagtail.images.models import Image
+
+    image = Image.objects.first()
+    block = FigureBlock()
+    missing_alt = block.to_python(
+        {"image": {"image": image.pk, "alt_text": "", "decorative": False}}
+    )
+    with pytest.raises(ValidationError):
+        block.clean(missing_alt)
+    decorative = block.to_python({"image": {"image": image.pk, "alt_text": "", "decorative": True}})
+    assert block.clean(decorative)["image"].decorative
+
+
+def test_table_of_contents_lists_section_headings_with_anchors():
+    stream = BaseStreamBlock().to_python(
+        [
+            {"type": "heading", "value": {"text": "What Causes Sciatica?", "level": "h2"}},
+            {"type": "heading", "value": {"text": "Releasing tension", "level": "h3"}},
+        ]
+    )
+    assert [(h["text"], h.anchor()) for h in headings(stream)] == [
+        ("What Causes Sciatica?", "what-causes-sciatica")
+    ]
+
+
+def test_warning_callout_is_marked_as_a_warning():
+    from home.blocks import CalloutBlock
+
+    block = CalloutBlock()
+    value = block.to_python(
+        {"variant": "warning", "heading": "When to see a doctor first", "body": "<p>Now.</p>"}
+    )
+    html = block.render(value)
+    assert "callout--warning" in html
+    assert "When to see a doctor first" in html
+
+
+def test_rich_text_offers_no_raw_html_or_headings():
+    paragraph = BaseStreamBlock().child_blocks["paragraph"]
+    assert set(paragraph.features) == {"bold", "italic", "link", "ol", "ul"}

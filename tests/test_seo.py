@@ -1,0 +1,159 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+from bs4 import BeautifulSoup
+from wagtail.models import Page
+
+from blog.models import BlogPage
+from home.models import StandardPage
+
+from .conftest import DEMO_URLS
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def head_of(client, url):
+    return BeautifulSoup(client.get(url).content, "html.parser").head
+
+
+def sitemap_urls(client):
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    return {loc.text for loc in root.findall("sm:url/sm:loc", SITEMAP_NS)}
+
+
+@pytest.mark.parametrize("url", DEMO_URLS)
+def test_every_page_has_title_description_canonical_and_social_previews(client, demo_site, url):
+    head = head_of(client, url)
+    assert head.title.string.strip()
+    description = head.find("meta", attrs={"name": "description"})["content"]
+    assert 50 <= len(description) <= 160, description
+    assert head.find("link", rel="canonical")["href"] == f"http://testserver{url}"
+    for prop in ("og:title", "og:description", "og:url", "og:type", "og:image"):
+        assert head.find("meta", property=prop)["content"], prop
+    for name in ("twitter:card", "twitter:title", "twitter:image"):
+        assert head.find("meta", attrs={"name": name})["content"], name
+    assert head.find("meta", attrs={"name": "robots"}) is None
+
+
+@pytest.mark.parametrize("url", DEMO_URLS)
+def test_link_previews_use_a_1200_by_630_rendition_not_the_upload(client, demo_site, url):
+    head = head_of(client, url)
+    image_url = head.find("meta", property="og:image")["content"]
+    assert "/media/images/" in image_url and "fill-1200x630" in image_url
+    assert head.find("meta", property="og:image:width")["content"] == "1200"
+    assert head.find("meta", property="og:image:height")["content"] == "630"
+
+
+@pytest.mark.parametrize("url", DEMO_URLS)
+def test_every_page_links_the_article_feed_from_its_head(client, demo_site, url):
+    feed = head_of(client, url).find("link", rel="alternate", type="application/rss+xml")
+    assert feed["href"] == "/blog/feed/"
+
+
+def test_sitemap_lists_every_live_indexable_page(client, demo_site):
+    expected = {f"http://testserver{url}" for url in DEMO_URLS}
+    assert sitemap_urls(client) == expected
+
+
+def test_noindex_page_carries_a_robots_tag_and_leaves_the_sitemap(client, demo_site):
+    privacy = StandardPage.objects.get(slug="privacy")
+    privacy.noindex = True
+    privacy.save_revision().publish()
+
+    robots = head_of(client, "/privacy/").find("meta", attrs={"name": "robots"})
+    assert robots["content"] == "noindex"
+    assert "http://testserver/privacy/" not in sitemap_urls(client)
+    assert "http://testserver/services/" in sitemap_urls(client)
+
+
+def test_unpublished_page_leaves_the_sitemap(client, demo_site):
+    Page.objects.get(url_path="/home/privacy/").unpublish()
+    assert "http://testserver/privacy/" not in sitemap_urls(client)
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin(client, demo_site):
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Disallow: /admin/" in body
+
+
+def test_feed_lists_the_articles_newest_first(client, demo_site):
+    article = BlogPage.objects.get()
+    newer = BlogPage(
+        title="Stretches for a stiff back",
+        slug="stretches-for-a-stiff-back",
+        date="2026-11-20",
+        intro="Five gentle stretches.",
+        body=[],
+    )
+    article.get_parent().add_child(instance=newer)
+    newer.save_revision().publish()
+
+    response = client.get("/blog/feed/")
+    assert response["Content-Type"].startswith("application/rss+xml")
+    root = ET.fromstring(response.content)
+    titles = [item.findtext("title") for item in root.iter("item")]
+    assert titles == [newer.title, article.title]
+    assert (
+        root.find("channel/item/link").text == "http://testserver/blog/stretches-for-a-stiff-back/"
+    )
+
+
+def test_search_finds_services_and_articles_and_is_kept_out_of_search_engines(client, demo_site):
+    response = client.get("/search/", {"q": "pain"})
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex"
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    links = {a["href"] for a in soup.select(".search-results a")}
+    assert "/blog/massage-for-sciatica-relief/" in links
+    assert "/services/deep-tissue-massage/" in links
+    assert "/privacy/" not in links
+
+
+def test_search_results_are_paginated(client, demo_site):
+    index = BlogPage.objects.get().get_parent()
+    for number in range(12):
+        article = BlogPage(
+            title=f"Supraspinatus guide {number}",
+            slug=f"supraspinatus-guide-{number}",
+            date="2026-10-01",
+            intro="About shoulders.",
+            body=[],
+        )
+        index.add_child(instance=article)
+        article.save_revision().publish()
+
+    first = BeautifulSoup(client.get("/search/", {"q": "supraspinatus"}).content, "html.parser")
+    second = BeautifulSoup(
+        client.get("/search/", {"q": "supraspinatus", "page": 2}).content, "html.parser"
+    )
+    assert len(first.select(".search-results li")) == 10
+    assert len(second.select(".search-results li")) == 2
+    assert first.find("a", rel="next")["href"] == "?q=supraspinatus&page=2"
+
+
+def test_blog_index_is_paginated_and_filterable_by_tag(client, demo_site):
+    index = BlogPage.objects.get().get_parent()
+    for number in range(11):
+        article = BlogPage(
+            title=f"Neck guide {number}",
+            slug=f"neck-guide-{number}",
+            date="2026-10-01",
+            intro="About necks.",
+            body=[],
+        )
+        index.add_child(instance=article)
+        article.tags.add("neck")
+        article.save_revision().publish()
+
+    page_one = BeautifulSoup(client.get("/blog/").content, "html.parser")
+    page_two = BeautifulSoup(client.get("/blog/", {"page": 2}).content, "html.parser")
+    assert len(page_one.select(".card")) == 10
+    assert len(page_two.select(".card")) == 2
+    tagged = BeautifulSoup(client.get("/blog/", {"tag": "sciatica"}).content, "html.parser")
+    assert [a.get_text() for a in tagged.select(".card__title a")] == [
+        "Massage for Sciatica Relief: How It Helps and What to Expect"
+    ]
