@@ -1,5 +1,7 @@
 from django.db import models
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.views.decorators.debug import sensitive_post_parameters
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail import blocks
@@ -11,6 +13,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
@@ -380,8 +383,12 @@ class ContactFormField(AbstractFormField):
     page = ParentalKey("home.ContactPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class ContactPage(BasePage, AbstractEmailForm):
-    """The contact form. Its fields are edited by the therapist with Wagtail's form builder."""
+class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
+    """The contact form. Its fields are edited by the therapist with Wagtail's form builder.
+
+    Messages take the booking form's store-first path (``services.contact``): stored, then
+    emailed by a task after the commit, never inline, and behind the same spam checks.
+    """
 
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
     thank_you_text = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
@@ -412,3 +419,33 @@ class ContactPage(BasePage, AbstractEmailForm):
             settings.local_business_schema(self.home_url),
             *super().structured_data(),
         ]
+
+    def get_form_class(self):
+        from services.contact import ContactFormBuilder
+
+        return ContactFormBuilder(self.get_form_fields()).get_form_class()
+
+    def process_form_submission(self, form):
+        # Never the inline email of AbstractEmailForm: store, then notify after commit.
+        from services.contact import store_contact
+        from services.protection import TOKEN_FIELD, read_form_token
+
+        token, _age = read_form_token(form.cleaned_data.get(TOKEN_FIELD, ""))
+        return store_contact(self, form.cleaned_data, token)
+
+    # Messages are personal: none of what is posted may reach an error report.
+    @path("")
+    @method_decorator(sensitive_post_parameters())
+    def contact_form(self, request):
+        from services.contact import serve_contact_form
+
+        return serve_contact_form(self, request)
+
+    @path("thanks/")
+    def thanks(self, request):
+        return self.render_landing_page(request)
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "landing":
+            return self.render_landing_page(request)
+        return self.contact_form(request)

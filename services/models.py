@@ -1,8 +1,14 @@
+import datetime
+
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -146,7 +152,7 @@ class ServicePage(BasePage):
         ]
 
 
-class BookingPage(BasePage):
+class BookingPage(RoutablePageMixin, BasePage):
     """Where a visitor asks for a session. The form itself is the booking app's."""
 
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
@@ -162,3 +168,214 @@ class BookingPage(BasePage):
     parent_page_types = ["home.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+
+    # Every value a visitor posts is personal, and the notes are health data: none of it
+    # may reach an error report.
+    @path("")
+    @method_decorator(sensitive_post_parameters())
+    def booking_form(self, request):
+        from .booking import serve_booking_form
+
+        return serve_booking_form(self, request)
+
+    @path("thanks/")
+    def thanks(self, request):
+        return self.render(request, template="services/booking_page_thanks.html")
+
+
+# -- booking requests -------------------------------------------------------------
+
+
+class BookingRequest(models.Model):
+    """A visitor's request for a session, stored before anything else happens."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+
+    class ClientType(models.TextChoices):
+        NEW = "new", "New client"
+        RETURNING = "returning", "Returning client"
+
+    created_at = models.DateTimeField("received", default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    service = models.ForeignKey(
+        ServicePage,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="booking_requests",
+    )
+    # Kept as written at the time, so that renaming or deleting a page loses nothing.
+    service_title = models.CharField(max_length=255)
+    session_minutes = models.PositiveSmallIntegerField()
+    session_price = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+
+    name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254, db_index=True)
+    phone = models.CharField(max_length=30)
+    client_type = models.CharField(max_length=10, choices=ClientType.choices)
+
+    window_1_start = models.DateTimeField("first choice, from")
+    window_1_end = models.DateTimeField("first choice, until")
+    window_2_start = models.DateTimeField("second choice, from")
+    window_2_end = models.DateTimeField("second choice, until")
+    window_3_start = models.DateTimeField("third choice, from", null=True, blank=True)
+    window_3_end = models.DateTimeField("third choice, until", null=True, blank=True)
+    confirmed_window = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(1, "First choice"), (2, "Second choice"), (3, "Third choice")],
+        help_text="Which of the visitor's times you are confirming.",
+    )
+    appointment_start = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The exact start, inside the chosen time. Leave empty to use its start.",
+    )
+
+    # Health notes: special-category data, stored only with the explicit consent below.
+    notes = models.TextField("health notes", blank=True)
+    notes_consent_at = models.DateTimeField("consent given at", null=True, blank=True)
+    notes_consent_version = models.CharField("consent wording version", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "booking request"
+
+    def __str__(self):
+        # Never the notes: this string reaches the admin, logs and error reports.
+        return f"Booking request #{self.pk}"
+
+    def __repr__(self):
+        return f"<BookingRequest #{self.pk} {self.status}>"
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk}"
+
+    def windows(self) -> list[tuple[int, object, object]]:
+        """The visitor's preferred times, as (choice number, start, end)."""
+        pairs = [
+            (1, self.window_1_start, self.window_1_end),
+            (2, self.window_2_start, self.window_2_end),
+            (3, self.window_3_start, self.window_3_end),
+        ]
+        return [pair for pair in pairs if pair[1] and pair[2]]
+
+    def chosen_window(self):
+        """The confirmed appointment's (start, end): the session inside the chosen window."""
+        for number, start, _end in self.windows():
+            if number == self.confirmed_window:
+                begins = self.appointment_start or start
+                return begins, begins + datetime.timedelta(minutes=self.session_minutes)
+        return None
+
+    @property
+    def notification_state(self) -> str:
+        states = {n.status for n in self.notifications.all()}
+        if not states:
+            return "none"
+        for state in (
+            Notification.Status.FAILED,
+            Notification.Status.PENDING,
+            Notification.Status.SENDING,
+        ):
+            if state in states:
+                return state
+        return Notification.Status.SENT
+
+
+class Notification(models.Model):
+    """One email to send, with its delivery state. Sent once: see ``services.notifications``."""
+
+    class Kind(models.TextChoices):
+        BOOKING_PRACTICE = "booking_practice", "New booking request (to the practice)"
+        BOOKING_ACKNOWLEDGEMENT = "booking_ack", "Acknowledgement (to the client)"
+        BOOKING_CONFIRMED = "booking_confirmed", "Confirmation (to the client)"
+        BOOKING_DECLINED = "booking_declined", "Decline (to the client)"
+        CONTACT_PRACTICE = "contact_practice", "Contact message (to the practice)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Not sent yet"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed: needs attention"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    booking = models.ForeignKey(
+        BookingRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    form_submission = models.ForeignKey(
+        "wagtailforms.FormSubmission",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One email of each kind per request or message, whatever is clicked twice.
+            models.UniqueConstraint(
+                fields=["booking", "kind"],
+                condition=models.Q(booking__isnull=False),
+                name="one_notification_of_each_kind_per_booking",
+            ),
+            models.UniqueConstraint(
+                fields=["form_submission", "kind"],
+                condition=models.Q(form_submission__isnull=False),
+                name="one_notification_of_each_kind_per_submission",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class SubmissionToken(models.Model):
+    """A used one-time form token: the same form posted twice stores one submission."""
+
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.token
+
+
+class QuarantinedSubmission(models.Model):
+    """A post that looked automated (honeypot filled, sent too fast). Kept, never emailed."""
+
+    form = models.CharField(max_length=20, choices=[("booking", "Booking"), ("contact", "Contact")])
+    reason = models.CharField(max_length=40)
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "quarantined submission"
+
+    def __str__(self):
+        return f"Quarantined {self.form} submission #{self.pk} ({self.reason})"

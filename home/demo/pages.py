@@ -164,22 +164,25 @@ PRIVACY = {
             "value": "<ul><li><b>Booking requests:</b> your name, email, phone number, the treatment "
             "and times you chose, and whether you have visited before. We use them to arrange your "
             "appointment.</li><li><b>Health notes:</b> only if you choose to tell us about your "
-            "problem and give your explicit consent. We use them to prepare your treatment. They are "
-            "never included in emails and are seen only by your therapist.</li><li><b>Contact "
+            "problem and give your explicit consent; we record when you consented and to which "
+            "wording. We use them to prepare a safe treatment. They are never included in emails "
+            "and are seen only by your therapist.</li><li><b>Contact "
             "messages:</b> your name, email and message, to reply to you.</li></ul>",
         },
         {"type": "heading", "value": {"text": "How long we keep it", "level": "h2"}},
         {
             "type": "paragraph",
-            "value": "<p>Booking requests and messages are deleted automatically 12 months after "
-            "they were sent. Clinical records made at your appointment are kept separately, as "
-            "our professional body requires.</p>",
+            "value": "<p>Booking requests, with any health notes, and contact messages are deleted "
+            "automatically 12 months after they were sent. Messages our spam filter catches are "
+            "deleted after 30 days. Clinical records made at your appointment are kept "
+            "separately, as our professional body requires.</p>",
         },
         {"type": "heading", "value": {"text": "Your rights", "level": "h2"}},
         {
             "type": "paragraph",
-            "value": "<p>You may withdraw your consent, or ask for a copy of everything we hold about "
-            "you or for its erasure, at any time: email hello@calmhands.example and we will act "
+            "value": "<p>You may withdraw your consent to us keeping your health notes at any time: "
+            "email hello@calmhands.example and we will erase them straight away. You may also ask "
+            "for a copy of everything we hold about you, or for its erasure, and we will act "
             "within one month. You may also complain to the Information Commissioner’s Office.</p>",
         },
         {"type": "heading", "value": {"text": "Cookies", "level": "h2"}},

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    "django_tasks",
+    "django_tasks_db",
     "modelcluster",
     "taggit",
     "django.contrib.admin",
@@ -141,3 +143,51 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+# -- Booking requests, contact messages, email and tasks ----------------------------
+# Every request and message is stored first; its emails are Notification rows sent by a
+# task after the commit, and retried with backoff (see services/notifications.py).
+
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "1") == "1"
+EMAIL_USE_SSL = os.environ.get("DJANGO_EMAIL_USE_SSL", "0") == "1"
+# Without a timeout a hung SMTP server hangs the worker for ever.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Calm Hands Massage Therapy <website@calmhands.example>"
+)
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+TASKS = {
+    # Wagtail's own housekeeping tasks run at once, as Wagtail expects.
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    # Emails go through the database queue, so no request ever waits for SMTP. Run the
+    # worker with: manage.py db_worker --backend notifications --queue-name notifications
+    "notifications": {
+        "BACKEND": os.environ.get(
+            "DJANGO_NOTIFICATIONS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["notifications"],
+    },
+}
+# Give up retrying (and show the email as failed in the admin) after this many attempts.
+NOTIFICATION_MAX_ATTEMPTS = 12
+
+# Booking requests (and quarantined spam) older than this are deleted by
+# `manage.py purge_booking_requests`; the privacy notice promises 12 months.
+BOOKING_RETENTION_DAYS = int(os.environ.get("BOOKING_RETENTION_DAYS", "365"))
+
+# Abuse protection of the booking and contact forms (services/protection.py).
+FORM_MIN_FILL_SECONDS = 3
+FORM_RATE_LIMIT_POSTS = int(os.environ.get("FORM_RATE_LIMIT_POSTS", "5"))
+FORM_RATE_LIMIT_WINDOW = 60
+# Behind a trusted reverse proxy, the META key of the header holding the client's
+# address, e.g. HTTP_X_REAL_IP. Empty: use REMOTE_ADDR.
+FORM_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")

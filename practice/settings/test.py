@@ -1,5 +1,6 @@
 """The test suite: fast hashing, plain static files, media in a temporary folder."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -8,6 +9,29 @@ from .base import *  # noqa: F403
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="practice-test-media-"))
+MEDIA_ROOT = Path(
+    os.environ.get("DJANGO_MEDIA_ROOT") or tempfile.mkdtemp(prefix="practice-test-media-")
+)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Notifications go through the database queue, as in production; tests run the worker.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "notifications": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["notifications"],
+    },
+}
+EMAIL_TIMEOUT = 2
+
+# A cache of files in a temporary folder of this process: the production backend,
+# never Redis and never var/cache. The page-cache tests turn the page cache on.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR")
+        or tempfile.mkdtemp(prefix="practice-test-cache-"),
+    }
+}
+PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "0") == "1"

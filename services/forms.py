@@ -1,0 +1,207 @@
+"""The booking form: what a visitor fills in, and every rule it must pass."""
+
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+
+from .models import BookingRequest, ServicePage, SessionOption
+from .protection import ProtectedFormMixin, validate_multi_line, validate_single_line
+
+# The version of the consent wording below. Change it whenever the wording changes, so that
+# every request records which words the visitor agreed to.
+CONSENT_VERSION = "2026-11-health-notes-v1"
+CONSENT_LABEL = (
+    "I agree that Calm Hands Massage Therapy may store the health notes I have written above."
+)
+CONSENT_DETAIL = (
+    "What: only the notes you write in the box above. Why: so that your therapist can prepare "
+    "a safe treatment for you. How long: your request, with its notes, is deleted 12 months "
+    "after you send it. They are never sent by email and are seen only by your therapist. "
+    "How to withdraw: email us at any time and we will erase your notes straight away."
+)
+
+NOTES_MAX_LENGTH = 2000
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def live_services():
+    return ServicePage.objects.live().public().order_by("path")
+
+
+def session_choices(services) -> list:
+    """Every service's session lengths, grouped by service: works without JavaScript."""
+    options = (
+        SessionOption.objects.filter(page__in=services)
+        .select_related("page")
+        .order_by("page__path", "sort_order")
+    )
+    grouped: dict[str, list] = {}
+    for option in options:
+        grouped.setdefault(option.page.title, []).append(
+            (str(option.pk), f"{option.duration_minutes} minutes – £{option.price:.2f}")
+        )
+    return [("", "Choose a session length"), *grouped.items()]
+
+
+class BookingForm(ProtectedFormMixin, forms.Form):
+    name = forms.CharField(label="Your name", max_length=100, validators=[validate_single_line])
+    email = forms.EmailField(label="Email", max_length=254, validators=[validate_single_line])
+    phone = forms.CharField(
+        label="Phone",
+        max_length=30,
+        validators=[validate_single_line],
+        help_text="So that we can reach you if a time changes, e.g. 07700 900123.",
+    )
+    service = forms.ModelChoiceField(
+        label="Treatment",
+        queryset=ServicePage.objects.none(),
+        to_field_name="slug",
+        empty_label="Choose a treatment",
+        error_messages={"invalid_choice": "Please choose one of our treatments."},
+    )
+    session = forms.ChoiceField(label="Session length")
+    window_1_date = forms.DateField(label="First choice: date", widget=DateInput)
+    window_1_from = forms.TimeField(label="First choice: from", widget=TimeInput)
+    window_1_until = forms.TimeField(label="First choice: until", widget=TimeInput)
+    window_2_date = forms.DateField(label="Second choice: date", widget=DateInput)
+    window_2_from = forms.TimeField(label="Second choice: from", widget=TimeInput)
+    window_2_until = forms.TimeField(label="Second choice: until", widget=TimeInput)
+    window_3_date = forms.DateField(
+        label="Third choice: date (optional)", widget=DateInput, required=False
+    )
+    window_3_from = forms.TimeField(
+        label="Third choice: from (optional)", widget=TimeInput, required=False
+    )
+    window_3_until = forms.TimeField(
+        label="Third choice: until (optional)", widget=TimeInput, required=False
+    )
+    client_type = forms.ChoiceField(
+        label="Have you visited us before?",
+        choices=BookingRequest.ClientType.choices,
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label="What would you like help with? (optional)",
+        help_text="For example: sciatica in the left leg. Only stored if you tick the consent box below.",
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_multi_line],
+    )
+    notes_consent = forms.BooleanField(
+        label=CONSENT_LABEL, help_text=CONSENT_DETAIL, required=False
+    )
+
+    def __init__(self, *args, practice_settings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practice_settings = practice_settings
+        services = live_services()
+        self.fields["service"].queryset = services
+        self.fields["session"].choices = session_choices(services)
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    @property
+    def window_fields(self):
+        """(number, date, from, until) bound fields of each preferred time, for the template."""
+        return [
+            (n, self[f"window_{n}_date"], self[f"window_{n}_from"], self[f"window_{n}_until"])
+            for n in (1, 2, 3)
+        ]
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        digits = sum(ch.isdigit() for ch in phone)
+        if not PHONE_PATTERN.match(phone) or not 7 <= digits <= 15:
+            raise forms.ValidationError(
+                "Please enter a phone number we can call, e.g. 07700 900123 or +44 7700 900123."
+            )
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        service = data.get("service")
+        session_id = data.get("session")
+        if service and session_id:
+            option = SessionOption.objects.filter(pk=session_id, page=service).first()
+            if option is None:
+                self.add_error(
+                    "session",
+                    f"Please choose one of the session lengths offered for {service.title}.",
+                )
+            else:
+                data["session_option"] = option
+        self._clean_windows(data, data.get("session_option"))
+        if data.get("notes") and not data.get("notes_consent"):
+            self.add_error(
+                "notes_consent",
+                "To send us health notes, please tick this box to agree that we may store "
+                "them, or empty the notes box.",
+            )
+        return data
+
+    def _clean_windows(self, data, option):
+        now = timezone.now()
+        minutes = option.duration_minutes if option else 0
+        windows = []
+        for number in (1, 2, 3):
+            day = data.get(f"window_{number}_date")
+            start = data.get(f"window_{number}_from")
+            end = data.get(f"window_{number}_until")
+            field = f"window_{number}_date"
+            if number == 3 and not (day or start or end):
+                if not any(
+                    self.errors.get(f"window_3_{part}") for part in ("date", "from", "until")
+                ):
+                    continue
+            if number == 3 and not (day and start and end):
+                if not self.has_error(field):
+                    self.add_error(
+                        field,
+                        "Please give a date, a start and an end for your third choice, or leave all three empty.",
+                    )
+                continue
+            if not (day and start and end):
+                continue  # the missing part already has its own error
+            zone = timezone.get_current_timezone()
+            window_start = timezone.make_aware(datetime.datetime.combine(day, start), zone)
+            window_end = timezone.make_aware(datetime.datetime.combine(day, end), zone)
+            if window_end <= window_start:
+                self.add_error(f"window_{number}_until", "Please choose an end after the start.")
+                continue
+            if minutes and window_end - window_start < datetime.timedelta(minutes=minutes):
+                self.add_error(
+                    f"window_{number}_until",
+                    f"This time is shorter than the {minutes}-minute session you chose.",
+                )
+                continue
+            if window_start <= now:
+                self.add_error(field, "Please choose a date and time in the future.")
+                continue
+            if window_start > now + datetime.timedelta(days=365):
+                self.add_error(field, "Please choose a date within the next year.")
+                continue
+            settings = self.practice_settings
+            if settings is not None and not (
+                settings.is_open_at(timezone.localtime(window_start, zone))
+                and settings.is_open_at(timezone.localtime(window_end, zone))
+            ):
+                self.add_error(
+                    f"window_{number}_from",
+                    "We are closed at some of this time. Please choose a time within our "
+                    "opening hours.",
+                )
+                continue
+            windows.append((window_start, window_end))
+        data["windows"] = windows

@@ -1,0 +1,235 @@
+"""Emails about requests and messages: queued after commit, sent once, retried with backoff.
+
+Each email is a ``Notification`` row, written in the same transaction as the request it is
+about. After the commit a task is queued for it. Sending claims the row with one conditional
+UPDATE, so two workers never send the same email; a failure puts the row back with a later
+``next_attempt_at``. ``manage.py send_pending_notifications`` sends whatever is due, so an
+email is never lost even if the task queue is.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Site
+
+from home.models import PracticeSettings
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+# A claimed row whose worker died is tried again after this long.
+STALE_CLAIM = datetime.timedelta(minutes=15)
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_MAX_SECONDS = 6 * 60 * 60
+
+
+def max_attempts() -> int:
+    return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 12)
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """1, 2, 4, 8 ... minutes after each failure, at most six hours."""
+    return datetime.timedelta(
+        seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    )
+
+
+def create(rows: list[Notification]) -> list[Notification]:
+    """Save the notifications inside the caller's transaction; queue them after its commit."""
+    saved = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            continue  # each kind of email goes once per request: this one already exists
+        saved.append(row)
+    for row in saved:
+        transaction.on_commit(lambda pk=row.pk: enqueue(pk))
+    return saved
+
+
+def enqueue(notification_id: int, run_after=None) -> None:
+    """Hand the sending to the task backend. If that fails, the sweeper sends it later."""
+    from .tasks import deliver_notification
+
+    task = deliver_notification
+    try:
+        if run_after is not None:
+            if not task.get_backend().supports_defer:
+                return  # send_pending_notifications picks it up when due
+            task = task.using(run_after=run_after)
+        task.enqueue(notification_id)
+    except Exception:  # noqa: BLE001 - the row is stored; the sweeper will send it
+        logger.exception("Could not queue notification %s; it stays pending", notification_id)
+
+
+def due() -> Q:
+    now = timezone.now()
+    return Q(status=Notification.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
+
+
+def claim(notification_id: int) -> bool:
+    """Take the row for sending. Only one caller can win it."""
+    return bool(
+        Notification.objects.filter(due(), pk=notification_id).update(
+            status=Notification.Status.SENDING,
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def deliver(notification_id: int) -> str:
+    """Send one notification if it is due. Returns its status afterwards."""
+    if not claim(notification_id):
+        row = Notification.objects.filter(pk=notification_id).first()
+        return row.status if row else "gone"
+    row = Notification.objects.select_related("booking", "form_submission").get(pk=notification_id)
+    try:
+        message = build_message(row)
+        if message is not None:
+            message.send(fail_silently=False)
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        failed = row.attempts >= max_attempts()
+        next_attempt = timezone.now() + backoff(row.attempts)
+        Notification.objects.filter(pk=row.pk).update(
+            status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
+            next_attempt_at=next_attempt,
+            claimed_at=None,
+            last_error=f"{type(error).__name__}: {error}"[:300],
+        )
+        logger.warning(
+            "Notification %s (%s) not sent, attempt %s: %s",
+            row.pk,
+            row.kind,
+            row.attempts,
+            type(error).__name__,
+        )
+        if not failed:
+            enqueue(row.pk, run_after=next_attempt)
+        return Notification.Status.FAILED if failed else Notification.Status.PENDING
+    Notification.objects.filter(pk=row.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), claimed_at=None, last_error=""
+    )
+    return Notification.Status.SENT
+
+
+def send_pending(limit: int = 100) -> dict[str, int]:
+    """Send every notification that is due. For the sweeper command and tests."""
+    counts: dict[str, int] = {}
+    for pk in Notification.objects.filter(due()).values_list("pk", flat=True)[:limit]:
+        status = deliver(pk)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+# -- the messages -----------------------------------------------------------------
+
+
+def practice_settings() -> PracticeSettings:
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    return PracticeSettings.for_site(site)
+
+
+def admin_url(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def plain_text(template: str, context: dict) -> str:
+    """Emails are plain text only: nothing a visitor typed can become markup in them."""
+    return render_to_string(template, context).strip() + "\n"
+
+
+def build_message(row: Notification) -> EmailMessage | None:
+    practice = practice_settings()
+    from_email = settings.DEFAULT_FROM_EMAIL
+    if row.booking_id:
+        return booking_message(row, row.booking, practice, from_email)
+    if row.form_submission_id:
+        return contact_message(row.form_submission, practice, from_email)
+    return None
+
+
+def booking_message(row, booking, practice, from_email) -> EmailMessage:
+    context = {"booking": booking, "practice": practice}
+    kind = Notification.Kind
+    if row.kind == kind.BOOKING_PRACTICE:
+        to = practice.booking_notification_email or practice.email
+        if not to:
+            raise ValueError("No booking notification address is set in Practice details")
+        context["admin_url"] = admin_url(reverse("booking_requests:inspect", args=[booking.pk]))
+        # The health notes are never in an email; the admin link is where they are read.
+        return EmailMessage(
+            subject=f"New booking request {booking.number}",
+            body=plain_text("emails/booking_practice.txt", context),
+            from_email=from_email,
+            to=[to],
+            reply_to=[booking.email],
+        )
+    reply_to = [practice.email] if practice.email else None
+    if row.kind == kind.BOOKING_ACKNOWLEDGEMENT:
+        return EmailMessage(
+            subject=f"We have your booking request {booking.number}",
+            body=plain_text("emails/booking_acknowledgement.txt", context),
+            from_email=from_email,
+            to=[booking.email],
+            reply_to=reply_to,
+        )
+    if row.kind == kind.BOOKING_CONFIRMED:
+        from .ics import booking_calendar
+
+        message = EmailMessage(
+            subject=f"Your appointment is confirmed ({booking.number})",
+            body=plain_text("emails/booking_confirmed.txt", context),
+            from_email=from_email,
+            to=[booking.email],
+            reply_to=reply_to,
+        )
+        message.attach("appointment.ics", booking_calendar(booking, practice), "text/calendar")
+        return message
+    if row.kind == kind.BOOKING_DECLINED:
+        return EmailMessage(
+            subject=f"About your booking request {booking.number}",
+            body=plain_text("emails/booking_declined.txt", context),
+            from_email=from_email,
+            to=[booking.email],
+            reply_to=reply_to,
+        )
+    raise ValueError(f"Unknown notification kind {row.kind}")
+
+
+def contact_message(submission, practice, from_email) -> EmailMessage:
+    page = submission.page.specific
+    to = [a.strip() for a in page.to_address.split(",") if a.strip()] or [
+        practice.booking_notification_email or practice.email
+    ]
+    labels = {field.clean_name: field.label for field in page.get_form_fields()}
+    fields = [
+        (labels.get(name, name), ", ".join(value) if isinstance(value, list) else value)
+        for name, value in submission.form_data.items()
+    ]
+    email = submission.form_data.get("email")
+    context = {
+        "practice": practice,
+        "fields": fields,
+        "submission": submission,
+        "admin_url": admin_url(reverse("wagtailforms:list_submissions", args=[page.pk])),
+    }
+    return EmailMessage(
+        subject=page.subject or "New message from the website",
+        body=plain_text("emails/contact_practice.txt", context),
+        from_email=page.from_address or from_email,
+        to=to,
+        reply_to=[email] if email else None,
+    )

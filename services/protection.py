@@ -1,0 +1,154 @@
+"""What keeps the booking and contact forms safe from bots, floods and malformed input.
+
+Shared by the booking page and the contact page:
+
+- a signed form token, issued with the form, carries the time it was shown and a random
+  one-time value. It proves the minimum fill time, and its one-time value makes a double
+  click store one submission (see ``SubmissionToken``);
+- a honeypot field, hidden from people and from assistive technology;
+- a per-address rate limit on posts, kept in the default cache;
+- validators that refuse control characters, line breaks in one-line fields and NUL bytes.
+"""
+
+import hashlib
+import secrets
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+TOKEN_SALT = "services.protection.form-token"
+TOKEN_FIELD = "form_token"
+HONEYPOT_FIELD = "website"
+# A form left open longer than this is refused politely, not quarantined.
+TOKEN_MAX_AGE = 60 * 60 * 24
+
+
+def min_fill_seconds() -> float:
+    return getattr(settings, "FORM_MIN_FILL_SECONDS", 3)
+
+
+def issue_form_token(issued_at: float | None = None) -> str:
+    """A signed token recording when the form was shown, with a one-time value."""
+    return signing.dumps(
+        {"t": time.time() if issued_at is None else issued_at, "n": secrets.token_hex(16)},
+        salt=TOKEN_SALT,
+    )
+
+
+class FormTokenError(Exception):
+    """The token is missing, forged or too old: the post did not come from our form."""
+
+
+def read_form_token(value: str) -> tuple[str, float]:
+    """The token's one-time value and its age in seconds."""
+    if not value or len(value) > 500:
+        raise FormTokenError("missing")
+    try:
+        data = signing.loads(value, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise FormTokenError("expired") from error
+    except signing.BadSignature as error:
+        raise FormTokenError("forged") from error
+    try:
+        return str(data["n"]), time.time() - float(data["t"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise FormTokenError("forged") from error
+
+
+def spam_reason(form_token_age: float | None, honeypot_value: str) -> str:
+    """Why a post looks automated, or an empty string when it looks human."""
+    if honeypot_value:
+        return "honeypot"
+    if form_token_age is not None and form_token_age < min_fill_seconds():
+        return "too fast"
+    return ""
+
+
+class ProtectedFormMixin(forms.Form):
+    """The hidden signed token and the honeypot, added to any form."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Named like a real field so that bots fill it in. People never see it: the wrapper is
+    # hidden with the `hidden` attribute and `aria-hidden`, and it is out of the tab order.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+# -- input hygiene ---------------------------------------------------------------
+
+CONTROL_CHARACTERS = {chr(code) for code in range(32)} | {"\x7f"}
+MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+
+
+def validate_single_line(value: str) -> None:
+    if any(ch in CONTROL_CHARACTERS for ch in value or ""):
+        raise ValidationError(
+            "Please use a single line, without line breaks or special characters.",
+            code="control_characters",
+        )
+
+
+def validate_multi_line(value: str) -> None:
+    if any(ch in CONTROL_CHARACTERS - MULTILINE_ALLOWED for ch in value or ""):
+        raise ValidationError(
+            "Please remove the special (control) characters from this text.",
+            code="control_characters",
+        )
+
+
+# -- rate limit ------------------------------------------------------------------
+
+
+def client_address(request) -> str:
+    """The visitor's address. Behind a trusted proxy, name its header in FORM_CLIENT_IP_HEADER."""
+    header = getattr(settings, "FORM_CLIENT_IP_HEADER", "")
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def rate_limited(request, scope: str = "forms") -> bool:
+    """Count one post from this address; True when it is over the limit for this minute.
+
+    A fixed window in the default cache: ``cache.add`` then ``cache.incr``. Both are atomic
+    on Redis and on the local-memory cache; on the file and database caches ``incr`` is a
+    read then a write, so a burst of simultaneous posts may be under-counted by a few. That
+    is enough to stop a flood, and no cache failure ever refuses a visitor.
+    """
+    limit = getattr(settings, "FORM_RATE_LIMIT_POSTS", 5)
+    window = getattr(settings, "FORM_RATE_LIMIT_WINDOW", 60)
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{address}:{int(time.time() // window)}"
+    try:
+        if cache.add(key, 1, timeout=window + 5):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=window + 5)
+                count = 1
+    except Exception:  # noqa: BLE001 - a cache outage must not refuse real visitors
+        return False
+    return count > limit
+
+
+def describe_errors(form) -> None:
+    """Tie each field's error and help text to its input with aria-describedby."""
+    for name, field in form.fields.items():
+        bound = form[name]
+        ids = []
+        if bound.errors:
+            ids.append(f"{bound.auto_id}_error")
+            field.widget.attrs["aria-invalid"] = "true"
+        if field.help_text:
+            ids.append(f"{bound.auto_id}_helptext")
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)

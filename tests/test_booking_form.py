@@ -1,0 +1,278 @@
+import pytest
+from django.utils import timezone
+
+from services.forms import CONSENT_VERSION
+from services.models import BookingRequest, Notification, QuarantinedSubmission
+from tests.test_booking_helpers import (  # noqa: F401 - fixtures
+    _fresh_rate_limit,
+    booking_data,
+    issue_form_token,
+    session_option,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, data, **extra):
+    return client.post("/book/", data, **extra)
+
+
+def test_booking_page_preselects_the_service_from_the_book_button(client, demo_site):
+    html = client.get("/book/?service=deep-tissue-massage").content.decode()
+    assert '<option value="deep-tissue-massage" selected>' in html
+
+
+def test_booking_page_groups_session_lengths_by_service_without_javascript(client, demo_site):
+    html = client.get("/book/").content.decode()
+    assert '<optgroup label="Swedish Massage">' in html
+    assert f'<option value="{session_option().pk}">' in html
+    assert "<script" not in html.split("<form", 1)[1].split("</form>", 1)[0]
+
+
+def test_booking_page_words_the_health_notes_consent(client, demo_site):
+    html = client.get("/book/").content.decode()
+    for words in ("What:", "Why:", "How long:", "How to withdraw:", "12 months"):
+        assert words in html
+
+
+def test_honeypot_is_hidden_from_people_and_assistive_technology(client, demo_site):
+    html = client.get("/book/").content.decode()
+    assert '<div class="form__trap" hidden aria-hidden="true">' in html
+    assert 'name="website"' in html and 'tabindex="-1"' in html
+
+
+def test_valid_booking_is_stored_then_redirected_to_thanks(client, demo_site):
+    response = post(client, booking_data())
+    assert response.status_code == 302
+    assert response["Location"] == "/book/thanks/"
+    booking = BookingRequest.objects.get()
+    assert booking.status == BookingRequest.Status.NEW
+    assert booking.service.slug == "swedish-massage"
+    assert booking.service_title == "Swedish Massage"
+    assert booking.session_minutes == session_option().duration_minutes
+    assert booking.window_3_start is None
+    assert booking.notes == "" and booking.notes_consent_at is None
+    assert set(booking.notifications.values_list("kind", flat=True)) == {
+        Notification.Kind.BOOKING_PRACTICE,
+        Notification.Kind.BOOKING_ACKNOWLEDGEMENT,
+    }
+    thanks = client.get("/book/thanks/")
+    assert thanks.status_code == 200
+    assert "Your request has reached us" in thanks.content.decode()
+
+
+def test_refreshing_the_thank_you_page_does_not_submit_again(client, demo_site):
+    post(client, booking_data())
+    client.get("/book/thanks/")
+    client.get("/book/thanks/")
+    assert BookingRequest.objects.count() == 1
+
+
+def test_double_click_stores_one_request(client, demo_site):
+    data = booking_data()
+    first, second = post(client, data), post(client, data)
+    assert first.status_code == second.status_code == 302
+    assert BookingRequest.objects.count() == 1
+    assert Notification.objects.count() == 2
+
+
+def test_three_windows_are_stored(client, demo_site):
+    data = booking_data(
+        window_3_date=booking_data()["window_2_date"], window_3_from="09:00", window_3_until="11:00"
+    )
+    assert post(client, data).status_code == 302
+    booking = BookingRequest.objects.get()
+    assert timezone.localtime(booking.window_3_start).hour == 9
+    assert len(booking.windows()) == 3
+
+
+def test_notes_with_consent_record_the_consent_time_and_wording(client, demo_site):
+    data = booking_data(notes="Sciatica, left leg", notes_consent="on")
+    assert post(client, data).status_code == 302
+    booking = BookingRequest.objects.get()
+    assert booking.notes == "Sciatica, left leg"
+    assert booking.notes_consent_version == CONSENT_VERSION
+    assert abs((timezone.now() - booking.notes_consent_at).total_seconds()) < 60
+
+
+def test_notes_without_consent_are_refused_with_a_clear_message(client, demo_site):
+    response = post(client, booking_data(notes="Sciatica, left leg"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "please tick this box to agree that we may store them" in html
+    assert "Sciatica, left leg" in html  # kept, so the visitor can tick and resend
+    assert not BookingRequest.objects.exists()
+
+
+def test_notes_are_never_in_the_string_or_repr_of_a_request(client, demo_site):
+    post(client, booking_data(notes="Sciatica, left leg", notes_consent="on"))
+    booking = BookingRequest.objects.get()
+    assert "Sciatica" not in str(booking) and "Sciatica" not in repr(booking)
+
+
+def test_booking_view_hides_every_posted_value_from_error_reports(rf, demo_site):
+    from services.models import BookingPage
+
+    page = BookingPage.objects.get()
+    request = rf.post("/book/", booking_data())
+    request.user = None
+    response = page.booking_form(request)
+    assert response.status_code == 302
+    assert request.sensitive_post_parameters == "__ALL__"
+
+
+BAD_INPUTS = [
+    ("a past date", {"window_1_date": "2020-01-06"}, "window_1_date", "in the future"),
+    ("a bad date", {"window_1_date": "2026-02-31"}, "window_1_date", "Enter a valid date"),
+    ("a date that is not one", {"window_2_date": "tomorrow"}, "window_2_date", "valid date"),
+    ("outside opening hours", {"window_1_from": "06:00"}, "window_1_from", "opening hours"),
+    ("on a Sunday", {}, "window_1_from", "opening hours"),
+    ("an end before the start", {"window_1_until": "09:30"}, "window_1_until", "end after"),
+    ("an invalid email", {"email": "jane.example.com"}, "email", "valid email"),
+    ("a CR/LF in the email", {"email": "jane@example.com\r\nBcc: x@evil.test"}, "email", ""),
+    ("a CR/LF in the name", {"name": "Jane\r\nBcc: x@evil.test"}, "name", "single line"),
+    ("a NUL byte in the name", {"name": "Jane\x00Doe"}, "name", "Null characters"),
+    ("a NUL byte in the notes", {"notes": "pain\x00", "notes_consent": "on"}, "notes", "Null"),
+    ("an implausible phone", {"phone": "12"}, "phone", "phone number we can call"),
+    ("letters for a phone", {"phone": "call me maybe"}, "phone", "phone number we can call"),
+    ("an unknown service", {"service": "hot-stones"}, "service", "one of our treatments"),
+    ("a session of another service", {"service": "deep-tissue-massage"}, "session", "offered"),
+    ("a made-up session", {"session": "999999"}, "session", "Select a valid choice"),
+    ("a very long name", {"name": "J" * 101}, "name", "at most 100 characters"),
+    ("very long notes", {"notes": "x" * 2001, "notes_consent": "on"}, "notes", "at most 2000"),
+    ("half a third choice", {"window_3_from": "10:00"}, "window_3_date", "third choice"),
+    ("no client type", {"client_type": None}, "client_type", "required"),
+]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
+)
+def test_bad_input_gets_a_clear_error_next_to_its_field_and_stores_nothing(
+    client, demo_site, overrides, field, message
+):
+    if not overrides:  # a Sunday: closed all day in the demo's opening hours
+        from tests.test_booking_helpers import next_weekday
+
+        monday = next_weekday(7)
+        sunday = monday - __import__("datetime").timedelta(days=monday.weekday() + 1)
+        if sunday <= timezone.localdate():
+            sunday += __import__("datetime").timedelta(days=7)
+        overrides = {"window_1_date": sunday.isoformat()}
+    data = booking_data(**overrides)
+    response = post(client, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html
+    if message:
+        assert message in html
+    # The error is tied to its input, and the input is marked invalid.
+    if field != "client_type":
+        assert f'aria-describedby="id_{field}_error' in html
+        assert 'aria-invalid="true"' in html
+    kept = "Jane Doe" if field == "email" else "jane@example.com"
+    assert kept in html  # what was typed is kept
+    assert not BookingRequest.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_every_value_entered_is_kept_after_an_error(client, demo_site):
+    data = booking_data(phone="12", notes="Stiff neck", notes_consent="on")
+    html = post(client, data).content.decode()
+    assert 'value="Jane Doe"' in html and 'value="jane@example.com"' in html
+    assert f'value="{data["window_2_date"]}"' in html and 'value="14:00"' in html
+    assert f'<option value="{data["session"]}" selected>' in html
+    assert '<option value="swedish-massage" selected>' in html
+    assert "Stiff neck</textarea>" in html
+    assert 'value="new" id="id_client_type_0" required checked' in html
+    assert 'id="id_notes_consent" checked' in html
+
+
+def test_oversized_post_gets_a_clear_error_and_stores_nothing(client, demo_site):
+    response = post(client, booking_data(name="x" * 100_000))
+    assert response.status_code == 400
+    assert "far too long" in response.content.decode()
+    assert not BookingRequest.objects.exists()
+
+
+def test_post_without_csrf_token_is_refused(demo_site):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/book/", booking_data())
+    assert response.status_code == 403
+    assert not BookingRequest.objects.exists()
+
+
+def test_filled_honeypot_is_quarantined_not_stored_or_emailed(client, demo_site):
+    response = post(client, booking_data(website="http://spam.example"))
+    assert response.status_code == 302  # the bot learns nothing
+    assert not BookingRequest.objects.exists()
+    assert not Notification.objects.exists()
+    spam = QuarantinedSubmission.objects.get()
+    assert spam.reason == "honeypot" and spam.form == "booking"
+    assert spam.email == "jane@example.com"
+
+
+def test_form_sent_faster_than_a_person_could_is_quarantined(client, demo_site):
+    response = post(client, booking_data(form_token=issue_form_token()))
+    assert response.status_code == 302
+    assert not BookingRequest.objects.exists()
+    assert QuarantinedSubmission.objects.get().reason == "too fast"
+
+
+def test_form_sent_after_the_minimum_fill_time_is_stored(client, demo_site, settings):
+    settings.FORM_MIN_FILL_SECONDS = 0
+    assert post(client, booking_data(form_token=issue_form_token())).status_code == 302
+    assert BookingRequest.objects.count() == 1
+
+
+def test_forged_form_token_is_quarantined(client, demo_site):
+    post(client, booking_data(form_token=booking_data()["form_token"] + "x"))
+    assert not BookingRequest.objects.exists()
+    assert QuarantinedSubmission.objects.get().reason == "no valid form token"
+
+
+def test_too_many_posts_a_minute_get_429_with_a_clear_page(client, demo_site, settings):
+    settings.FORM_RATE_LIMIT_POSTS = 3
+    statuses = [post(client, booking_data(phone="1")).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    response = post(client, booking_data())
+    assert response.status_code == 429
+    assert "Please wait a minute" in response.content.decode()
+    assert response["Retry-After"] == "60"
+    assert not BookingRequest.objects.exists()
+    # Another address is not affected.
+    assert post(client, booking_data(), REMOTE_ADDR="192.0.2.7").status_code == 302
+
+
+def test_visitor_input_is_escaped_on_the_form_page(client, demo_site):
+    html = post(client, booking_data(name="<script>alert(1)</script>", phone="1")).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+CACHE_BACKENDS = {
+    "local memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+    },
+}
+
+
+@pytest.mark.parametrize("backend", list(CACHE_BACKENDS))
+def test_rate_limit_works_with_each_cache_backend(client, demo_site, settings, tmp_path, backend):
+    config = dict(CACHE_BACKENDS[backend])
+    if backend == "file":
+        config["LOCATION"] = str(tmp_path / "cache")
+    settings.CACHES = {"default": config}
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.FORM_RATE_LIMIT_POSTS = 2
+    statuses = [post(client, booking_data(phone="1")).status_code for _ in range(3)]
+    cache.clear()
+    assert statuses == [400, 400, 429]
