@@ -79,6 +79,7 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
             .live()
             .public()
             .select_related("hero_image", "author")
+            .prefetch_related("hero_image__renditions")
             .order_by("-date", "-pk")
         )
         if tag:
@@ -175,6 +176,23 @@ class BlogPage(BasePage):
 
     def live_related_services(self):
         return self.related_services.live().public().select_related("hero_image")
+
+    def related_articles(self, count: int = 3):
+        """Other live articles on the same topics, or else the latest ones."""
+        others = (
+            BlogPage.objects.live()
+            .public()
+            .exclude(pk=self.pk)
+            .select_related("hero_image")
+            .prefetch_related("hero_image__renditions")
+            .order_by("-date", "-pk")
+        )
+        tag_ids = list(self.tags.values_list("pk", flat=True))
+        if tag_ids:
+            same_topic = list(others.filter(tags__in=tag_ids).distinct()[:count])
+            if same_topic:
+                return same_topic
+        return list(others[:count])
 
     def article_schema(self) -> dict:
         data = {

@@ -1,24 +1,33 @@
-from django.apps import apps
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 
-def _menu_pages(request):
-    site = Site.find_for_request(request)
-    if not site:
-        return []
-    return list(site.root_page.get_children().live().public().in_menu().specific(defer=True))
+def _top_level_pages(request):
+    """The live, public children of the site's home page: one query, once per request."""
+    if not hasattr(request, "_practice_top_level_pages"):
+        site = Site.find_for_request(request)
+        request._practice_top_level_pages = (
+            list(site.root_page.get_children().live().public().specific(defer=True)) if site else []
+        )
+    return request._practice_top_level_pages
 
 
-def _singleton(model_label):
-    model = apps.get_model(model_label)
-    return model.objects.live().public().first()
+def _first_of_type(request, model_label):
+    return next(
+        (page for page in _top_level_pages(request) if page._meta.label == model_label), None
+    )
 
 
 def site_chrome(request):
-    """What the header and footer show on every page, looked up only if a template uses it."""
+    """What the header and footer show on every page, looked up only if a template uses it.
+
+    The booking page and the blog index are singletons that live under the home page,
+    so the menu and both of them come from the same list of the home page's children.
+    """
     return {
-        "menu_pages": SimpleLazyObject(lambda: _menu_pages(request)),
-        "booking_page": SimpleLazyObject(lambda: _singleton("services.BookingPage")),
-        "blog_index": SimpleLazyObject(lambda: _singleton("blog.BlogIndexPage")),
+        "menu_pages": SimpleLazyObject(
+            lambda: [page for page in _top_level_pages(request) if page.show_in_menus]
+        ),
+        "booking_page": SimpleLazyObject(lambda: _first_of_type(request, "services.BookingPage")),
+        "blog_index": SimpleLazyObject(lambda: _first_of_type(request, "blog.BlogIndexPage")),
     }

@@ -16,9 +16,10 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.images.models import AbstractImage
+from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
-from wagtailseo.models import SeoMixin, SeoType
+from wagtailseo.models import SeoMixin, SeoSettings, SeoType
 
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
 
@@ -145,6 +146,9 @@ class PracticeSettings(ClusterableModel, BaseSiteSetting):
         FieldPanel("privacy_page"),
     ]
 
+    # The footer links the privacy page: fetch it with the settings, in one query.
+    select_related = ["privacy_page"]
+
     class Meta:
         verbose_name = "Practice details"
 
@@ -218,7 +222,45 @@ class BasePage(SeoMixin, Page):
     class Meta:
         abstract = True
 
+    # -- one request, one site, one settings query ------------------------------
+
+    def get_context(self, request, *args, **kwargs):
+        # The site and settings then come from the request, where Wagtail caches them
+        # for the context processors too: the structured data costs no extra query.
+        self._request = request
+        return super().get_context(request, *args, **kwargs)
+
+    def get_site(self):
+        request = getattr(self, "_request", None)
+        site = Site.find_for_request(request) if request else None
+        if site and self.path.startswith(site.root_page.path):
+            return site
+        return super().get_site()
+
+    @cached_property
+    def practice_settings(self) -> "PracticeSettings":
+        request = getattr(self, "_request", None)
+        if request:
+            return PracticeSettings.for_request(request)
+        return PracticeSettings.for_site(self.get_site())
+
     # -- wagtail-seo fixes ------------------------------------------------------
+
+    @cached_property
+    def seo_image(self):
+        # wagtail-seo asks SeoSettings.for_site() each time this is read; the request's
+        # copy, shared with the templates, costs no query.
+        for attr in self.seo_image_sources:
+            image = getattr(self, attr, None)
+            if isinstance(image, AbstractImage):
+                return image
+        request = getattr(self, "_request", None)
+        seo = (
+            SeoSettings.for_request(request)
+            if request
+            else SeoSettings.for_site(site=self.get_site())
+        )
+        return seo.og_image_default
 
     @cached_property
     def og_image_rendition(self):
@@ -236,7 +278,7 @@ class BasePage(SeoMixin, Page):
     @property
     def seo_struct_org_base_dict(self) -> dict:
         # wagtail-seo #83 gives the organisation the current page's URL.
-        settings = PracticeSettings.for_site(self.get_site())
+        settings = self.practice_settings
         return {
             "@type": "HealthAndBeautyBusiness",
             "@id": f"{self.home_url}#practice",
@@ -259,7 +301,14 @@ class BasePage(SeoMixin, Page):
     @cached_property
     def breadcrumbs(self) -> list[Page]:
         """The ancestors between the site root and this page, home first."""
-        return list(self.get_ancestors().filter(depth__gt=1).specific(defer=True))
+        # Routing a request already fetched every ancestor and left each on its child
+        # (treebeard's parent cache): walking up costs no query while serving a page.
+        trail = []
+        page = self
+        while page.depth > 2:
+            page = page.get_parent()
+            trail.append(page)
+        return trail[::-1]
 
     def breadcrumb_schema(self) -> dict | None:
         if not self.breadcrumbs:
@@ -337,7 +386,9 @@ class HomePage(BasePage):
     def featured_service_pages(self):
         return [
             item.service
-            for item in self.featured_services.select_related("service__hero_image")
+            for item in self.featured_services.select_related(
+                "service__hero_image"
+            ).prefetch_related("service__hero_image__renditions")
             if item.service.live
         ]
 
@@ -348,11 +399,12 @@ class HomePage(BasePage):
             BlogPage.objects.live()
             .public()
             .select_related("hero_image")
+            .prefetch_related("hero_image__renditions")
             .order_by("-date", "-pk")[:count]
         )
 
     def structured_data(self) -> list[dict]:
-        settings = PracticeSettings.for_site(self.get_site())
+        settings = self.practice_settings
         return [
             settings.local_business_schema(self.get_full_url()),
             *super().structured_data(),
@@ -414,7 +466,7 @@ class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
     seo_content_type = SeoType.WEBSITE
 
     def structured_data(self) -> list[dict]:
-        settings = PracticeSettings.for_site(self.get_site())
+        settings = self.practice_settings
         return [
             settings.local_business_schema(self.home_url),
             *super().structured_data(),

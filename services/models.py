@@ -14,7 +14,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
-from home.models import BasePage, PracticeSettings
+from home.models import BasePage
 
 
 class ServiceIndexPage(BasePage):
@@ -34,10 +34,11 @@ class ServiceIndexPage(BasePage):
             .public()
             .select_related("hero_image")
             .prefetch_related(
+                "hero_image__renditions",
                 Prefetch(
                     "session_options",
                     queryset=SessionOption.objects.order_by("sort_order"),
-                )
+                ),
             )
         )
 
@@ -114,7 +115,7 @@ class ServicePage(BasePage):
         return self.session_options.order_by("sort_order")
 
     def service_schema(self) -> dict:
-        settings = PracticeSettings.for_site(self.get_site())
+        settings = self.practice_settings
         data = {
             "@context": "https://schema.org",
             "@type": "Service",

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions, CSRF and auth: it must see the cookies and Vary they add.
+    "home.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,7 +113,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static_collected"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "static_collected"))
 STATICFILES_DIRS = [BASE_DIR / "practice" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -125,6 +127,35 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 # One small server has no web server in front, so Django serves uploads
 # itself. Set DJANGO_SERVE_MEDIA=0 when nginx or object storage does it.
 SERVE_MEDIA = os.environ.get("DJANGO_SERVE_MEDIA", "1") == "1"
+
+# -- Cache and full-page cache (home/page_cache.py) --------------------------
+# One cache that every process on the machine shares: pages, renditions and the
+# form rate limits. Files under var/cache by default: no server to run, no table
+# to create, and a cached page is served without a single SQL query (a database
+# cache would spend one on every hit). Set REDIS_URL to use Redis instead, e.g.
+# when the site runs on more than one machine or the rate limits need atomic counts.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "practice",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(VAR_DIR / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+# Anonymous visitors get whole pages from the cache; any publish, setting or image
+# change empties it at once. PAGE_CACHE_ENABLED=0 turns it off (the benchmark's
+# uncached runs); PAGE_CACHE_TIMEOUT bounds how long an unchanged page is kept.
+PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1") == "1"
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", 60 * 60))
 
 WAGTAIL_SITE_NAME = "Calm Hands Massage Therapy"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -24,6 +24,7 @@ from home.demo.pages import (
     SERVICE_INDEX,
 )
 from home.demo.services import SERVICES
+from home.images import prerender_renditions
 from home.models import (
     ContactFormField,
     ContactPage,
@@ -98,6 +99,8 @@ class Command(BaseCommand):
         contact = ensure_contact(home)
         privacy = ensure_page(home, StandardPage, **PRIVACY)
         ensure_settings(home, privacy, images["home"])
+        # Made now, so that no visitor's request ever waits for an image to be resized.
+        prerender_renditions()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo site ready: {Page.objects.live().count()} live pages, "

@@ -1,0 +1,424 @@
+"""`make bench`: the site under gunicorn, measured with wrk against a static file of the same size.
+
+A benchmark, not a test: it writes bench/RESULTS.md and exits 0 whether targets are met
+or not. Everything it makes lives in bench/out/ (a database, media, the cache), so it
+never touches var/. Takes about 5 minutes.
+"""
+
+import gzip
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUT = BASE_DIR / "bench" / "out"
+BIN = Path(sys.executable).parent
+WORKERS = 2
+CONNECTIONS = 4
+DURATION = int(os.environ.get("BENCH_SECONDS", "6"))
+SCALE_DURATION = int(os.environ.get("BENCH_SCALE_SECONDS", "4"))
+ARTICLE = "/blog/massage-for-sciatica-relief/"
+PAGES = {
+    "home": "/",
+    "article": ARTICLE,
+    "service page": "/services/deep-tissue-massage/",
+    "blog index": "/blog/",
+}
+SCALE_URLS = {
+    "blog index": "/blog/",
+    "sitemap.xml": "/sitemap.xml",
+    "feed": "/blog/feed/",
+    "search": "/search/?q=shoulder",
+}
+CEILING_PATH = "bench-ceiling/page.html"
+
+
+def log(message):
+    print(f"[bench] {message}", flush=True)  # noqa: T201
+
+
+def child_env(**extra) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "practice.settings.production",
+        # A throwaway key for this run's processes only.
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"sqlite:///{OUT / 'site.sqlite3'}",
+        "DJANGO_MEDIA_ROOT": str(OUT / "media"),
+        "DJANGO_CACHE_DIR": str(OUT / "cache"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+ENV = child_env()
+
+
+def manage(*args, env=None) -> str:
+    result = subprocess.run(  # noqa: S603
+        [str(BIN / "python"), "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env or ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, page_cache: bool):
+        self.port = free_port()
+        self.env = {**ENV, "PAGE_CACHE_ENABLED": "1" if page_cache else "0"}
+
+    def __enter__(self):
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                str(BIN / "gunicorn"),
+                "practice.wsgi",
+                f"--workers={WORKERS}",
+                f"--bind=127.0.0.1:{self.port}",
+                "--no-control-socket",
+                "--log-level=warning",
+                # Search at 10,000 articles takes tens of seconds (see RESULTS.md).
+                "--timeout=180",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stderr=(OUT / "gunicorn.log").open("a"),
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                fetch(self.url("/"))
+                return self
+            except OSError as error:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("gunicorn did not start: bench/out/gunicorn.log") from error
+                time.sleep(0.3)
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def fetch(url, headers=None) -> tuple[bytes, dict]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=170) as response:  # noqa: S310
+        return response.read(), dict(response.headers)
+
+
+def wrk(url, duration) -> dict:
+    output = subprocess.run(  # noqa: S603
+        [
+            "/usr/bin/wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout=10s",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {pct: _ms(value) for pct, value in re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rate,
+        "p50": latency.get("50"),
+        "p99": latency.get("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def timed(url, duration) -> dict:
+    """One request at a time for about `duration` seconds (at least three): for slow URLs."""
+    times = []
+    started = time.monotonic()
+    while len(times) < 3 or time.monotonic() - started < duration:
+        begin = time.monotonic()
+        fetch(url)
+        times.append((time.monotonic() - begin) * 1000)
+    times.sort()
+    return {
+        "rps": len(times) / (time.monotonic() - started),
+        "p50": times[len(times) // 2],
+        "p99": times[-1],
+        "errors": 0,
+    }
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+class Assets(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") == "stylesheet":
+            self.urls.append(attrs["href"])
+        if tag == "script" and attrs.get("src"):
+            self.urls.append(attrs["src"])
+
+
+def page_weight(server) -> dict:
+    """An article's HTML, CSS and JS, as bytes uncompressed and as sent gzip-compressed."""
+    html, _ = fetch(server.url(ARTICLE))
+    packed_html, headers = fetch(server.url(ARTICLE), {"Accept-Encoding": "gzip"})
+    parser = Assets()
+    parser.feed(html.decode())
+    plain = len(html)
+    wire = len(packed_html)
+    html_gzipped = headers.get("Content-Encoding") == "gzip"
+    for asset in parser.urls:
+        body, _ = fetch(server.url(asset))
+        packed, asset_headers = fetch(server.url(asset), {"Accept-Encoding": "gzip"})
+        plain += len(body)
+        wire += len(packed)
+        if asset_headers.get("Content-Encoding") != "gzip":
+            wire += 0  # counted as sent
+    return {
+        "html": len(html),
+        "assets": parser.urls,
+        "plain": plain,
+        "wire": wire,
+        "html_gzipped": html_gzipped,
+        "html_gzip_bytes": len(gzip.compress(html)),
+    }
+
+
+def setup() -> float:
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    log("migrating and loading the demo site (about a minute)")
+    manage("migrate", "--noinput")
+    manage("load_demo_content", "--hostname", "127.0.0.1", "--port", "80")
+    log("collecting static files")
+    manage("collectstatic", "--noinput", "--clear")
+    return 0.0
+
+
+def make_ceiling(size: int) -> None:
+    """A static file of the page's size, served by WhiteNoise from STATIC_ROOT."""
+    static_root = BASE_DIR / "static_collected" / "bench-ceiling"
+    static_root.mkdir(parents=True, exist_ok=True)
+    filler = b"<!-- static ceiling -->\n" * (size // 24 + 1)
+    (static_root / "page.html").write_bytes(filler[:size])
+
+
+def generate(count: int) -> float:
+    started = time.monotonic()
+    manage("generate_articles", str(count))
+    return time.monotonic() - started
+
+
+def versions() -> dict:
+    import django
+    import gunicorn
+    import wagtail
+
+    wrk_version = subprocess.run(
+        ["/usr/bin/wrk", "-v"], capture_output=True, text=True, check=False
+    )
+    return {
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "Wagtail": wagtail.__version__,
+        "gunicorn": gunicorn.__version__,
+        "SQLite": sqlite3.sqlite_version,
+        "wrk": (wrk_version.stdout + wrk_version.stderr).split()[1],
+        "CPU cores": str(os.cpu_count()),
+        "Machine": f"{platform.system()} {platform.machine()}",
+    }
+
+
+def main():
+    started = time.monotonic()
+    setup()
+    results = {"uncached": {}, "cached": {}, "scale": {}}
+
+    with Server(page_cache=False) as server:
+        html, _ = fetch(server.url(ARTICLE))
+        make_ceiling(len(html))
+    # The ceiling file exists before the next server starts: WhiteNoise scans at start.
+    for mode, cached in (("uncached", False), ("cached", True)):
+        with Server(page_cache=cached) as server:
+            for name, path in {**PAGES, "static file": f"/static/{CEILING_PATH}"}.items():
+                for _ in range(3):
+                    fetch(server.url(path))
+                log(f"wrk {mode} {name}")
+                results[mode][name] = wrk(server.url(path), DURATION)
+            if cached:
+                results["weight"] = page_weight(server)
+
+    log("counting queries")
+    results["queries"] = json.loads(
+        subprocess.run(  # noqa: S603
+            [
+                str(BIN / "python"),
+                "bench/queries.py",
+                *PAGES.values(),
+                "/sitemap.xml",
+                "/blog/feed/",
+            ],
+            cwd=BASE_DIR,
+            env=ENV,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()[-1]
+    )
+
+    generated = {}
+    for total in (100, 10_000):
+        existing = 1 if total == 100 else 100
+        generated[total] = generate(total - existing)
+        log(f"{total} articles: generated {total - existing} in {generated[total]:.1f}s")
+        with Server(page_cache=False) as server:
+            results["scale"][total] = {}
+            for name, path in SCALE_URLS.items():
+                fetch(server.url(path))
+                results["scale"][total][name] = timed(server.url(path), SCALE_DURATION)
+                results["scale"][total][name]["bytes"] = len(fetch(server.url(path))[0])
+    results["generated"] = generated
+    results["elapsed"] = time.monotonic() - started
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    # Through JSON, so that `run.py --report` rewrites RESULTS.md from the same data.
+    write_report(json.loads((OUT / "results.json").read_text()), versions())
+    log(f"done in {results['elapsed']:.0f}s: bench/RESULTS.md")
+
+
+def _f(value, digits=1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def write_report(r: dict, v: dict) -> None:
+    ceiling = r["cached"]["static file"]["rps"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py). Production settings under gunicorn "
+        f"({WORKERS} sync workers) on loopback, SQLite, the file cache; wrk with "
+        f"{CONNECTIONS} connections, {DURATION} s per row, no `Accept-Encoding` (bodies "
+        "uncompressed, so the page and the static file send the same bytes). "
+        "*Uncached* is the same server started with `PAGE_CACHE_ENABLED=0`: every request "
+        "renders the page. The *static file* is a file of exactly the article's size, "
+        "served by WhiteNoise from the same gunicorn: the ceiling.",
+        "",
+        " · ".join(f"{k} {val}" for k, val in v.items()),
+        "",
+        "## Pages against the static-file ceiling",
+        "",
+        "| Page | Uncached req/s | p50 ms | p99 ms | % of ceiling | Cached req/s | p50 ms | p99 ms | % of ceiling | SQL uncached | SQL cached |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, path in PAGES.items():
+        u, c = r["uncached"][name], r["cached"][name]
+        q = r["queries"].get(path, {})
+        lines.append(
+            f"| {name} (`{path}`) | {u['rps']:.0f} | {_f(u['p50'])} | {_f(u['p99'])} | "
+            f"{100 * u['rps'] / ceiling:.1f}% | {c['rps']:.0f} | {_f(c['p50'])} | {_f(c['p99'])} | "
+            f"{100 * c['rps'] / ceiling:.1f}% | {q.get('uncached', '?')} | {q.get('cached', '?')} |"
+        )
+    for mode in ("uncached", "cached"):
+        s = r[mode]["static file"]
+        lines.append(
+            f"| static file, same size ({mode} run) | {s['rps']:.0f} | {_f(s['p50'])} | "
+            f"{_f(s['p99'])} | {100 * s['rps'] / ceiling:.0f}% | | | | | | |"
+        )
+    for path in ("/sitemap.xml", "/blog/feed/"):
+        q = r["queries"].get(path, {})
+        lines.append(
+            f"| `{path}` (queries only) | | | | | | | | | {q.get('uncached')} | {q.get('cached')} |"
+        )
+    lines += [
+        "",
+        "## At 100 and at 10,000 articles (uncached)",
+        "",
+        "One request at a time (these can be slow), for about "
+        f"{SCALE_DURATION} s and at least 3 requests per row; p50 is the median time.",
+        "",
+        f"Articles generated by `manage.py generate_articles N`: 99 in "
+        f"{r['generated']['100']:.1f} s, then 9,900 more in {r['generated']['10000']:.1f} s.",
+        "",
+        "| URL | req/s at 100 | p50 ms at 100 | req/s at 10,000 | p50 ms at 10,000 | time ratio (p50) | bytes at 10,000 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    ratios = {}
+    for name, path in SCALE_URLS.items():
+        small, big = r["scale"]["100"][name], r["scale"]["10000"][name]
+        ratio = big["p50"] / small["p50"] if small["p50"] else float("nan")
+        ratios[name] = ratio
+        lines.append(
+            f"| {name} (`{path}`) | {small['rps']:.1f} | {_f(small['p50'])} | {big['rps']:.2f} | "
+            f"{_f(big['p50'])} | {ratio:.2f}× | {big['bytes']:,} |"
+        )
+    w = r["weight"]
+    cached_worst = min(r["cached"][n]["rps"] for n in PAGES) / ceiling
+    article_uncached = r["uncached"]["article"]["rps"] / ceiling
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| Target | Measured | Met |",
+        "|---|---|---|",
+        f"| Cached page ≥ 50% of the static rate | slowest cached page {100 * cached_worst:.0f}% | {'yes' if cached_worst >= 0.5 else 'NO'} |",
+        f"| Uncached article ≥ 5% of the static rate | {100 * article_uncached:.1f}% | {'yes' if article_uncached >= 0.05 else 'NO'} |",
+    ]
+    for name in ("blog index", "sitemap.xml", "search"):
+        ratio = ratios[name]
+        lines.append(
+            f"| {name} at 10,000 within 1.5× of its time at 100 | {ratio:.2f}× | {'yes' if ratio <= 1.5 else 'NO'} |"
+        )
+    lines.append(
+        f"| Article HTML+CSS+JS ≤ 60 KB uncompressed | {w['plain'] / 1024:.1f} KB ({w['html'] / 1024:.1f} KB HTML + {', '.join(w['assets']) or 'no assets'}) | {'yes' if w['plain'] <= 60 * 1024 else 'NO'} |"
+    )
+    lines.append(
+        f"| …and compressed on the wire | {w['wire'] / 1024:.1f} KB sent with `Accept-Encoding: gzip` (HTML gzipped: {'yes' if w['html_gzipped'] else 'no'}) | {'yes' if w['html_gzipped'] else 'NO'} |"
+    )
+    lines += ["", f"Whole run: {r['elapsed']:.0f} s.", ""]
+    notes = BASE_DIR / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text()]
+    (BASE_DIR / "bench" / "RESULTS.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    if "--report" in sys.argv:
+        write_report(json.loads((OUT / "results.json").read_text()), versions())
+    else:
+        main()

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class HomeConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "home"
+
+    def ready(self):
+        from . import page_cache
+
+        page_cache.connect_signals()
