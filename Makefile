@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
 .PHONY: install run test lint format check-quality bench lock clean
 
@@ -18,6 +19,11 @@ $(STAMP): requirements.lock
 var:
 	mkdir -p var
 
+# The pinned quality tools (Lighthouse, axe-core, vnu): no install scripts, nothing downloaded at run time.
+$(NODE_STAMP): package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
 run: install var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo_content
@@ -29,12 +35,18 @@ run: install var
 	@echo
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install var
+test: install var $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
+
+check-quality: install var $(NODE_STAMP)
+	$(BIN)/python -m tests.quality.check_quality
+
+bench: install var
+	$(BIN)/python bench/run.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -48,4 +60,4 @@ lock:
 	$(BIN)/pip freeze --exclude-editable > requirements.lock
 
 clean:
-	rm -rf $(VENV) static_collected
+	rm -rf $(VENV) node_modules static_collected

@@ -1,0 +1,407 @@
+"""The site in a real browser: Debian's Chromium, driven by Playwright, against the live server.
+
+Skipped on a machine without /usr/bin/chromium, unless CI is set: there they fail instead.
+The live server needs a transactional database; see `demo_snapshot` for how the demo site
+survives its flushes.
+"""
+
+import datetime
+import itertools
+import os
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from blog.models import BlogPage
+from home.models import HomePage
+from services.models import ServicePage
+
+from .conftest import DEMO_URLS, load_demo_site
+from .quality.chromium import AXE_JS as AXE_PATH
+from .quality.chromium import (
+    axe_violations,
+    describe_violations,
+    launch,
+    require,
+    require_chromium,
+)
+
+# The live server needs a transactional database, which is flushed after each test: even the
+# root page and collection the migrations made are gone. The module keeps a snapshot of the
+# demo database, taken before the first flush, and puts it back before each test and at the end.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # The live server's request threads try to close the in-memory SQLite connection they
+    # share with the test; Django refuses, harmlessly, after each response.
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
+]
+
+ARTICLE_URL = "/blog/massage-for-sciatica-relief/"
+MOBILE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        if not HomePage.objects.exists():
+            load_demo_site()
+        snapshot = serialize_database()
+    yield snapshot
+    with django_db_blocker.unblock():
+        restore(snapshot)
+
+
+def serialize_database() -> str:
+    """Every row, content types first: restoring a page must not create one of its own."""
+    tables = set(connection.introspection.table_names())
+    models = sorted(
+        (
+            model
+            for model in apps.get_models()
+            if model._meta.managed and not model._meta.proxy and model._meta.db_table in tables
+        ),
+        key=lambda model: model._meta.app_label != "contenttypes",
+    )
+    rows = itertools.chain.from_iterable(
+        model._base_manager.order_by(model._meta.pk.name).iterator() for model in models
+    )
+    return serializers.serialize("json", rows)
+
+
+def restore(snapshot: str) -> None:
+    if HomePage.objects.exists():
+        return
+    # The flush after a test re-creates content types and permissions; clear them so the
+    # snapshot's own rows, with their ids, go back in.
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(snapshot)
+
+
+@pytest.fixture
+def site_url(demo_snapshot, live_server):
+    restore(demo_snapshot)
+    # Rate-limit counters and cached pages left by earlier tests belong to another database.
+    caches["default"].clear()
+    return live_server.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests
+    # make between page actions are still plain synchronous code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def new_page(browser, viewport=None, **options):
+    context = browser.new_context(
+        viewport=viewport or {"width": 1280, "height": 900},
+        locale="en-GB",
+        timezone_id="Europe/London",
+        **options,
+    )
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const label = el && el.labels && el.labels.length ? el.labels[0].innerText : "";
+            return {
+                tag: el ? el.tagName.toLowerCase() : "",
+                type: el ? (el.getAttribute("type") || "") : "",
+                name: el ? (el.getAttribute("name") || "") : "",
+                href: el ? (el.getAttribute("href") || "") : "",
+                text: el ? el.innerText.trim() : "",
+                label: label.trim(),
+            };
+        }"""
+    )
+
+
+def tab_to(page, matches, limit=150) -> dict:
+    """Press Tab until the focused element satisfies `matches`; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        if matches(element):
+            return element
+    pytest.fail(f"Tab never reached the element wanted (last focus: {focused(page)})")
+
+
+def next_weekday(days_ahead: int) -> datetime.date:
+    """A Monday-to-Friday date at least `days_ahead` days from today, when the practice is open."""
+    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+class FieldTyping:
+    """How this Chromium's date and time fields take typed digits.
+
+    Chromium orders a date field's parts by the operating system's locale, not the page's,
+    and may want AM or PM; a blank probe page tells which, so the test types what a person
+    at this machine would.
+    """
+
+    def __init__(self, browser):
+        probe = new_page(browser)
+        probe.set_content('<input type="date" id="d"><input type="time" id="t">')
+        probe.focus("#d")
+        probe.keyboard.type("01022030")
+        self.day_first = probe.input_value("#d") == "2030-02-01"
+        probe.focus("#t")
+        probe.keyboard.type("1000")
+        self.twelve_hour = probe.input_value("#t") == ""
+        probe.context.close()
+
+    def date(self, day: datetime.date) -> str:
+        return day.strftime("%d%m%Y" if self.day_first else "%m%d%Y")
+
+    def time(self, moment: datetime.time) -> str:
+        if self.twelve_hour:
+            return moment.strftime("%I%M") + ("A" if moment.hour < 12 else "P")
+        return moment.strftime("%H%M")
+
+
+# -- (a) a visitor in pain, with the keyboard alone --------------------------------------
+
+
+def test_visitor_reads_the_guide_and_books_a_service_with_the_keyboard_alone(browser, site_url):
+    """Tab, Enter and Space move and act; letters are typed into fields; nothing is clicked.
+
+    In the treatment's session list, the arrow keys choose an option, as a keyboard user does.
+    """
+    typing = FieldTyping(browser)
+    page = new_page(browser, viewport=MOBILE)
+    page.goto(site_url + ARTICLE_URL)
+
+    # The skip link comes first, and takes the visitor past the header.
+    first = tab_to(page, lambda el: True, limit=1)
+    assert first["href"] == "#main" and first["text"] == "Skip to content"
+
+    # Open a FAQ answer.
+    tab_to(page, lambda el: el["tag"] == "summary")
+    question = page.evaluate("() => document.activeElement.innerText.trim()")
+    page.keyboard.press("Enter")
+    details = page.locator("details.faq__item", has_text=question)
+    assert details.get_attribute("open") is not None
+    assert details.locator(".prose").is_visible()
+
+    # Space closes and opens it again: both keys work on a summary.
+    page.keyboard.press("Space")
+    assert details.get_attribute("open") is None
+    page.keyboard.press("Space")
+    assert details.get_attribute("open") is not None
+
+    # Follow the link to a treatment that can help.
+    link = tab_to(page, lambda el: el["tag"] == "a" and "/services/" in el["href"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(link["href"]) + "$"))
+    service = ServicePage.objects.get(slug=link["href"].strip("/").split("/")[-1])
+    assert page.locator("h1").inner_text() == service.title
+
+    # Book it: the button carries the treatment to the booking form.
+    tab_to(page, lambda el: el["tag"] == "a" and "/book/?service=" in el["href"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/book/"))
+    assert page.locator("#id_service").input_value() == service.slug
+
+    option = service.ordered_session_options().first()
+    first_day, second_day = next_weekday(3), next_weekday(5)
+    answers = {
+        "Your name": "Margaret Holmes",
+        "Email": "margaret@example.com",
+        "Phone": "07700 900123",
+        "First choice: date": first_day,
+        "First choice: from": datetime.time(10),
+        "First choice: until": datetime.time(12),
+        "Second choice: date": second_day,
+        "Second choice: from": datetime.time(14),
+        "Second choice: until": datetime.time(16),
+    }
+    filled = set()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        label = re.sub(r"\s*\(required\)\s*$", "", element["label"])
+        if element["tag"] == "button" and element["type"] == "submit":
+            break
+        if label in answers and label not in filled:
+            value = answers[label]
+            if isinstance(value, datetime.date):
+                value = typing.date(value)
+            elif isinstance(value, datetime.time):
+                value = typing.time(value)
+            page.keyboard.type(value)
+            filled.add(label)
+        elif element["name"] == "client_type" and "client_type" not in filled:
+            page.keyboard.press("Space")  # the first choice: a new client
+            filled.add("client_type")
+        elif element["name"] == "session" and "session" not in filled:
+            wanted = str(option.pk)
+            for _ in range(40):
+                if page.evaluate("() => document.activeElement.value") == wanted:
+                    break
+                page.keyboard.press("ArrowDown")
+            filled.add("session")
+    else:
+        pytest.fail("Tab never reached the submit button")
+
+    assert filled == {*answers, "client_type", "session"}, f"not reached: {filled ^ set(answers)}"
+    assert page.locator("#id_session").input_value() == str(option.pk)
+    # Real people take longer than the form's minimum fill time; make sure the test does too.
+    page.wait_for_timeout(3_200)
+    page.keyboard.press("Enter")
+
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Thank you", page.locator("main").inner_text()
+    assert "/book/" in page.url
+
+    from services.models import BookingRequest
+
+    booking = BookingRequest.objects.get()
+    assert booking.email == "margaret@example.com"
+    assert booking.service_id == service.pk
+
+
+# -- (b) no sideways scrolling on a phone --------------------------------------------------
+
+
+def overflowing(page) -> list[str]:
+    """The elements wider than the viewport, for a useful failure message."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > width + 1)
+                .slice(0, 5)
+                .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                    + ' right=' + Math.round(el.getBoundingClientRect().right));
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_no_demo_page_scrolls_sideways_on_a_phone(browser, site_url, width):
+    """390 px is a common phone; 320 px is WCAG's reflow width (1280 px at 400% zoom)."""
+    page = new_page(browser, viewport={"width": width, "height": 844})
+    problems = {}
+    for url in [*DEMO_URLS, "/no-such-page/"]:
+        page.goto(site_url + url)
+        sizes = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if sizes[0] > sizes[1]:
+            problems[url] = (sizes, overflowing(page))
+    assert not problems, problems
+
+
+# -- (c) the therapist edits the article in the admin ------------------------------------
+
+
+def test_therapist_edits_the_article_in_the_admin_and_sees_it_live(browser, site_url):
+    get_user_model().objects.create_superuser("sarah", "sarah@example.com", "a-long-passphrase")
+    article = BlogPage.objects.get(slug="massage-for-sciatica-relief")
+    page = new_page(browser)
+
+    page.goto(site_url + "/admin/login/")
+    page.get_by_label("Username").fill("sarah")
+    page.get_by_label("Password").fill("a-long-passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    page.goto(f"{site_url}/admin/pages/{article.pk}/edit/")
+    new_title = "Massage for Sciatica: A Practical Guide"
+    page.locator("#id_title").fill(new_title)
+
+    answer = page.locator(".Draftail-Editor", has_text="Massage is generally safe").locator(
+        "[contenteditable=true]"
+    )
+    answer.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Tell me at once if anything feels sharp.")
+    # Draftail saves its state into the form's hidden input a moment after the last keystroke.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=hidden]')]"
+        ".some(input => input.value.includes('anything feels sharp'))"
+    )
+
+    page.locator("footer button[data-w-dropdown-target=toggle]").click()
+    page.locator("button[name=action-publish]").click()
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/"))
+    assert page.locator(".messages .success, [role=status]").first.is_visible()
+
+    page.goto(site_url + ARTICLE_URL)
+    assert page.locator("h1").inner_text() == new_title
+    faq = page.locator("details.faq__item", has_text="Can massage make sciatica worse?")
+    faq.locator("summary").click()
+    assert "Tell me at once if anything feels sharp." in faq.inner_text()
+
+
+# -- (d) a bad submit keeps what the visitor typed -----------------------------------------
+
+
+def test_booking_form_shows_errors_and_keeps_values_after_a_bad_submit(browser, site_url):
+    page = new_page(browser, viewport=MOBILE)
+    page.goto(site_url + "/book/")
+    page.locator("#id_name").fill("Margaret Holmes")
+    page.locator("#id_email").fill("margaret-at-example")
+    page.locator("#id_phone").fill("07700 900123")
+    page.locator("#id_notes").fill("Sciatica, left leg")
+    page.wait_for_timeout(3_200)
+    page.get_by_role("button", name="Send booking request").click()
+    page.wait_for_load_state()
+
+    # The summary is announced, and each error sits by its field, tied to it.
+    assert page.locator("[role=alert]").first.is_visible()
+    email = page.locator("#id_email")
+    assert email.get_attribute("aria-invalid") == "true"
+    described_by = (email.get_attribute("aria-describedby") or "").split()
+    error_texts = [page.locator(f"#{id_}").inner_text() for id_ in described_by]
+    assert any("email" in text.lower() for text in error_texts), error_texts
+    assert page.locator("#id_window_1_date").get_attribute("aria-invalid") == "true"
+
+    # Nothing typed is lost.
+    assert page.locator("#id_name").input_value() == "Margaret Holmes"
+    assert email.input_value() == "margaret-at-example"
+    assert page.locator("#id_phone").input_value() == "07700 900123"
+    assert page.locator("#id_notes").input_value() == ("Sciatica, left leg")
+
+
+# -- (e) axe-core on every demo page -------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [MOBILE, {"width": 1280, "height": 900}], ids=["390", "1280"])
+def test_no_demo_page_has_an_axe_violation(browser, site_url, viewport):
+    require(AXE_PATH, what="axe-core (npm ci)")
+    page = new_page(browser, viewport=viewport)
+    problems = {}
+    for url in [*DEMO_URLS, "/no-such-page/", "/search/?q=sciatica"]:
+        page.goto(site_url + url)
+        violations = axe_violations(page)
+        if violations:
+            problems[url] = describe_violations(violations)
+    assert not problems, "\n".join(f"{url}\n{text}" for url, text in problems.items())
