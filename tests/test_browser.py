@@ -88,8 +88,10 @@ def restore(snapshot: str) -> None:
 @pytest.fixture
 def site_url(demo_snapshot, live_server):
     restore(demo_snapshot)
-    # Rate-limit counters and cached pages left by earlier tests belong to another database.
-    caches["default"].clear()
+    # Rate-limit counters, cached pages and renditions left by earlier tests belong to
+    # another database.
+    for cache in caches.all():
+        cache.clear()
     return live_server.url
 
 

@@ -135,22 +135,40 @@ SERVE_MEDIA = os.environ.get("DJANGO_SERVE_MEDIA", "1") == "1"
 # cache would spend one on every hit). Set REDIS_URL to use Redis instead, e.g.
 # when the site runs on more than one machine or the rate limits need atomic counts.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "practice",
+CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", VAR_DIR / "cache"))
+
+
+def shared_caches(redis_url: str, cache_dir: Path) -> dict:
+    """The default cache, and Wagtail's renditions cache beside it (home/rendition_cache.py)."""
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "practice",
+            },
+            "renditions": {
+                "BACKEND": "home.rendition_cache.RedisRenditionCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "practice-renditions",
+            },
         }
-    }
-else:
-    CACHES = {
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(VAR_DIR / "cache")),
+            "LOCATION": str(cache_dir),
             "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
+        },
+        # A folder of its own: clearing one cache must not empty the other.
+        "renditions": {
+            "BACKEND": "home.rendition_cache.FileRenditionCache",
+            "LOCATION": str(cache_dir / "renditions"),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
     }
+
+
+CACHES = shared_caches(REDIS_URL, CACHE_DIR)
 # Anonymous visitors get whole pages from the cache; any publish, setting or image
 # change empties it at once. PAGE_CACHE_ENABLED=0 turns it off (the benchmark's
 # uncached runs); PAGE_CACHE_TIMEOUT bounds how long an unchanged page is kept.

@@ -27,11 +27,7 @@ EMAIL_TIMEOUT = 2
 
 # A cache of files in a temporary folder of this process: the production backend,
 # never Redis and never var/cache. The page-cache tests turn the page cache on.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("DJANGO_CACHE_DIR")
-        or tempfile.mkdtemp(prefix="practice-test-cache-"),
-    }
-}
+CACHES = shared_caches(  # noqa: F405
+    "", Path(os.environ.get("DJANGO_CACHE_DIR") or tempfile.mkdtemp(prefix="practice-test-cache-"))
+)
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "0") == "1"
