@@ -14,7 +14,7 @@ from that one rule, because every page is rendered afresh after any change.
 
 What is cached: 200 responses to GET requests without a session or messages cookie,
 for paths outside the admin, search, documents and media, whose query string holds only
-``?page=`` and ``?tag=``, from pages that are not forms, and that set no cookie and do
+``?page=``, ``?tag=`` and ``?p=``, from pages that are not forms, and that set no cookie and do
 not vary on Cookie (a CSRF token sets both). Everything else passes through untouched
 except for a ``Cache-Control: private`` on responses made for a session.
 
@@ -40,7 +40,8 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 GENERATION_KEY = "page-cache:generation"
-ALLOWED_QUERY_PARAMS = frozenset({"page", "tag"})
+# ?page= and ?tag= on the blog index; ?p= on the sitemap sections.
+ALLOWED_QUERY_PARAMS = frozenset({"page", "tag", "p"})
 _QUERY_VALUE = re.compile(r"^[\w-]{1,100}$")
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Responses for which a cookie sent by the visitor could change the page.

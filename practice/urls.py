@@ -3,17 +3,24 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from home.sitemaps import SECTIONS as SITEMAP_SECTIONS
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAP_SECTIONS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAP_SECTIONS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
 ]
 

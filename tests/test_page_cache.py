@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ARTICLE_URL = "/blog/massage-for-sciatica-relief/"
-PAGES_SHOWING_ARTICLES = ["/", "/blog/", "/sitemap.xml", "/blog/feed/"]
+PAGES_SHOWING_ARTICLES = ["/", "/blog/", "/sitemap-articles.xml", "/blog/feed/"]
 
 
 @pytest.fixture(autouse=True)
@@ -234,7 +234,7 @@ def test_renaming_a_page_changes_its_title_and_url_everywhere(client, demo_site)
         html = text(client, url)
         assert "Sciatica: how massage helps" in html, url
         assert "/blog/sciatica-how-massage-helps/" in html, url
-    assert "/blog/sciatica-how-massage-helps/" in text(client, "/sitemap.xml")
+    assert "/blog/sciatica-how-massage-helps/" in text(client, "/sitemap-articles.xml")
 
 
 def test_renaming_a_menu_page_changes_the_header_on_every_page(client, demo_site):

@@ -24,6 +24,8 @@ BUDGETS = {
     "/blog/": 15,
     "/book/": 15,
     "/sitemap.xml": 15,
+    "/sitemap-pages.xml": 15,
+    "/sitemap-articles.xml": 15,
     "/blog/feed/": 15,
 }
 # The target for an article is 12. Routing (6), Wagtail's view-restriction
@@ -53,7 +55,9 @@ def test_an_article_renders_in_twelve_queries(client, demo_site):
     assert queries_for(client, ARTICLE) <= 12
 
 
-@pytest.mark.parametrize("url", ["/blog/", "/blog/?page=2", "/sitemap.xml", "/blog/feed/", "/"])
+@pytest.mark.parametrize(
+    "url", ["/blog/", "/blog/?page=2", "/sitemap.xml", "/sitemap-articles.xml", "/blog/feed/", "/"]
+)
 def test_ten_times_the_articles_cost_no_extra_query(client, demo_site, url):
     call_command("generate_articles", 19, stdout=io.StringIO())
     few = queries_for(client, url)
@@ -65,7 +69,15 @@ def test_ten_times_the_articles_cost_no_extra_query(client, demo_site, url):
 def test_a_cached_page_costs_no_query(client, demo_site, settings, django_assert_num_queries):
     settings.PAGE_CACHE_ENABLED = True
     caches["default"].clear()
-    for url in ["/", "/services/", "/blog/", ARTICLE, "/sitemap.xml", "/blog/feed/"]:
+    for url in [
+        "/",
+        "/services/",
+        "/blog/",
+        ARTICLE,
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/blog/feed/",
+    ]:
         client.get(url)
         with django_assert_num_queries(0):
             assert client.get(url)["X-Page-Cache"] == "hit"

@@ -1,17 +1,19 @@
+import io
 import xml.etree.ElementTree as ET
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.management import call_command
 from wagtail.models import Page
 
 from blog.models import BlogPage
 from home.models import StandardPage
+from home.sitemaps import SECTION_SIZE
 
 from .conftest import DEMO_URLS
+from .quality.sitemap_reader import sitemap_locations
 
 pytestmark = pytest.mark.django_db
-
-SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def head_of(client, url):
@@ -19,8 +21,12 @@ def head_of(client, url):
 
 
 def sitemap_urls(client):
-    root = ET.fromstring(client.get("/sitemap.xml").content)
-    return {loc.text for loc in root.findall("sm:url/sm:loc", SITEMAP_NS)}
+    def read(url):
+        response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200, url
+        return response.content
+
+    return set(sitemap_locations(read, "http://testserver/sitemap.xml"))
 
 
 @pytest.mark.parametrize("url", DEMO_URLS)
@@ -157,3 +163,21 @@ def test_blog_index_is_paginated_and_filterable_by_tag(client, demo_site):
     assert [a.get_text() for a in tagged.select(".card__title a")] == [
         "Massage for Sciatica Relief: How It Helps and What to Expect"
     ]
+
+
+def test_the_sitemap_is_split_into_sections_that_do_not_grow(client, demo_site):
+    call_command("generate_articles", SECTION_SIZE + 5, stdout=io.StringIO())
+
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert sections == [
+        "http://testserver/sitemap-pages.xml",
+        "http://testserver/sitemap-articles.xml",
+        "http://testserver/sitemap-articles.xml?p=2",
+    ]
+    for section in sections:
+        urlset = ET.fromstring(client.get(section.removeprefix("http://testserver")).content)
+        assert 0 < len(urlset) <= SECTION_SIZE
+    articles = {article.get_full_url() for article in BlogPage.objects.live()}
+    assert len(articles) > SECTION_SIZE
+    assert articles <= sitemap_urls(client)

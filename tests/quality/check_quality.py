@@ -28,7 +28,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from tests.quality.chromium import (
     axe_violations,
     launch,
 )
+from tests.quality.sitemap_reader import sitemap_locations
 
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
@@ -51,7 +51,6 @@ AXE_VIEWPORTS = [(390, 844), (1280, 900)]
 # Checked by axe and vnu, not by Lighthouse: a 404 status and a noindex page lose SEO points
 # by design.
 EXTRA_PATHS = ["/this-page-does-not-exist/", "/search/?q=sciatica"]
-SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 @dataclass
@@ -167,11 +166,12 @@ def production_server(workdir: Path):
 
 
 def sitemap_paths(base_url: str) -> list[str]:
-    with urllib.request.urlopen(base_url + "/sitemap.xml", timeout=10) as response:
-        tree = ET.fromstring(response.read())
+    def read(url: str) -> bytes:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read()
+
     paths = []
-    for loc in tree.findall("sm:url/sm:loc", SITEMAP_NS):
-        url = loc.text.strip()
+    for url in sitemap_locations(read, base_url + "/sitemap.xml"):
         if not url.startswith(base_url):
             raise RuntimeError(f"The sitemap names another host: {url}")
         paths.append(url.removeprefix(base_url))
