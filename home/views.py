@@ -8,8 +8,7 @@ from django.views.decorators.http import require_GET
 from django.views.static import serve
 from wagtail.models import Page
 
-from blog.models import BlogPage
-from services.models import ServicePage
+from .search import search_pages
 
 SEARCH_RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -19,9 +18,7 @@ RENDITIONS_DIR = "images/"
 @require_GET
 def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().type(ServicePage, BlogPage).specific().search(query)
+    results = search_pages(query) if query else Page.objects.none()
     paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
     try:
         page_of_results = paginator.page(request.GET.get("page", 1))

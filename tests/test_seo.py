@@ -4,10 +4,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
+from django.utils.text import slugify
 from wagtail.models import Page
 
 from blog.models import BlogPage
 from home.models import StandardPage
+from home.search import RANKED_MATCHES
 from home.sitemaps import SECTION_SIZE
 
 from .conftest import DEMO_URLS
@@ -181,3 +183,41 @@ def test_the_sitemap_is_split_into_sections_that_do_not_grow(client, demo_site):
     articles = {article.get_full_url() for article in BlogPage.objects.live()}
     assert len(articles) > SECTION_SIZE
     assert articles <= sitemap_urls(client)
+
+
+def publish_article(title, intro, date="2026-10-01"):
+    index = BlogPage.objects.first().get_parent()
+    article = BlogPage(title=title, slug=slugify(title), date=date, intro=intro, body=[])
+    index.add_child(instance=article)
+    article.save_revision().publish()
+    return article
+
+
+def search_result_links(client, query):
+    soup = BeautifulSoup(client.get("/search/", {"q": query}).content, "html.parser")
+    return [a["href"] for a in soup.select(".search-results a")]
+
+
+def test_a_few_search_results_come_in_order_of_relevance(client, demo_site):
+    best = publish_article(
+        "Supraspinatus tendon care",
+        "Supraspinatus pain: rest the supraspinatus, warm the supraspinatus, then stretch the "
+        "supraspinatus.",
+    )
+    newer = publish_article(
+        "Desk posture",
+        "Sitting well at a desk all day: the chair, the screen, the keyboard, the feet, the "
+        "breaks, the neck, the lower back and, now and then, the supraspinatus.",
+    )
+
+    assert search_result_links(client, "supraspinatus") == [best.url, newer.url]
+
+
+def test_a_word_in_nearly_every_guide_lists_the_newest_first(client, demo_site):
+    call_command("generate_articles", RANKED_MATCHES + 1, stdout=io.StringIO())
+    newest = publish_article("Desk posture", "A word on the shoulder.")
+
+    links = search_result_links(client, "shoulder")
+
+    assert len(links) == 10
+    assert links[0] == newest.url
