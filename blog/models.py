@@ -1,6 +1,8 @@
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -103,6 +105,28 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         )
         return context
 
+    def route(self, request, path_components):
+        # An article, with its author and picture, in one query instead of four; the
+        # index's own routes (feed/) come first, as in RoutablePageMixin.
+        if len(path_components) == 1 and not self._is_own_route(path_components[0]):
+            article = (
+                BlogPage.objects.child_of(self)
+                .select_related("author", "hero_image")
+                .filter(slug=path_components[0])
+                .first()
+            )
+            if article is not None:
+                article._cached_parent_obj = self
+                return article.route(request, [])
+        return super().route(request, path_components)
+
+    def _is_own_route(self, component: str) -> bool:
+        try:
+            self.resolve_subpage(f"/{component}/")
+        except Http404:
+            return False
+        return True
+
     @path("feed/", name="feed")
     def feed(self, request):
         from .feeds import ArticleFeed
@@ -177,22 +201,23 @@ class BlogPage(BasePage):
     def live_related_services(self):
         return self.related_services.live().public().select_related("hero_image")
 
-    def related_articles(self, count: int = 3):
-        """Other live articles on the same topics, or else the latest ones."""
-        others = (
+    @cached_property
+    def topic_tags(self) -> list:
+        return list(self.tags.all())
+
+    def related_articles(self, count: int = 3) -> list["BlogPage"]:
+        """Other live articles, those sharing a topic first, then the newest."""
+        shares_a_topic = BlogPageTag.objects.filter(
+            content_object=OuterRef("pk"), tag__in=[tag.pk for tag in self.topic_tags]
+        )
+        return list(
             BlogPage.objects.live()
             .public()
             .exclude(pk=self.pk)
             .select_related("hero_image")
             .prefetch_related("hero_image__renditions")
-            .order_by("-date", "-pk")
+            .order_by(Exists(shares_a_topic).desc(), "-date", "-pk")[:count]
         )
-        tag_ids = list(self.tags.values_list("pk", flat=True))
-        if tag_ids:
-            same_topic = list(others.filter(tags__in=tag_ids).distinct()[:count])
-            if same_topic:
-                return same_topic
-        return list(others[:count])
 
     def article_schema(self) -> dict:
         data = {

@@ -3,18 +3,26 @@ from wagtail.models import Site
 
 
 def _top_level_pages(request):
-    """The live, public children of the site's home page: one query, once per request."""
+    """The live, public children of the site's home page: one query, once per request.
+
+    Plain ``Page`` objects: the header and footer need only their titles and URLs.
+    """
     if not hasattr(request, "_practice_top_level_pages"):
         site = Site.find_for_request(request)
         request._practice_top_level_pages = (
-            list(site.root_page.get_children().live().public().specific(defer=True)) if site else []
+            list(site.root_page.get_children().live().public()) if site else []
         )
     return request._practice_top_level_pages
 
 
 def _first_of_type(request, model_label):
     return next(
-        (page for page in _top_level_pages(request) if page._meta.label == model_label), None
+        (
+            page
+            for page in _top_level_pages(request)
+            if page.specific_class._meta.label == model_label
+        ),
+        None,
     )
 
 

@@ -384,12 +384,14 @@ class HomePage(BasePage):
     seo_image_sources = ["og_image", "hero_image"]
 
     def featured_service_pages(self):
+        featured = self.featured_services.filter(service__live=True).exclude(
+            service__in=Page.objects.not_public()
+        )
         return [
             item.service
-            for item in self.featured_services.select_related(
-                "service__hero_image"
-            ).prefetch_related("service__hero_image__renditions")
-            if item.service.live
+            for item in featured.select_related("service__hero_image").prefetch_related(
+                "service__hero_image__renditions"
+            )
         ]
 
     def latest_articles(self, count: int = 3):
