@@ -39,6 +39,7 @@ PAGES = {
 SCALE_URLS = {
     "blog index": "/blog/",
     "sitemap.xml": "/sitemap.xml",
+    "sitemap section": "/sitemap-articles.xml",
     "feed": "/blog/feed/",
     "search": "/search/?q=shoulder",
 }
@@ -293,6 +294,7 @@ def main():
                 "bench/queries.py",
                 *PAGES.values(),
                 "/sitemap.xml",
+                "/sitemap-articles.xml",
                 "/blog/feed/",
             ],
             cwd=BASE_DIR,
@@ -360,7 +362,7 @@ def write_report(r: dict, v: dict) -> None:
             f"| static file, same size ({mode} run) | {s['rps']:.0f} | {_f(s['p50'])} | "
             f"{_f(s['p99'])} | {100 * s['rps'] / ceiling:.0f}% | | | | | | |"
         )
-    for path in ("/sitemap.xml", "/blog/feed/"):
+    for path in ("/sitemap.xml", "/sitemap-articles.xml", "/blog/feed/"):
         q = r["queries"].get(path, {})
         lines.append(
             f"| `{path}` (queries only) | | | | | | | | | {q.get('uncached')} | {q.get('cached')} |"
@@ -399,7 +401,7 @@ def write_report(r: dict, v: dict) -> None:
         f"| Cached page ≥ 50% of the static rate | slowest cached page {100 * cached_worst:.0f}% | {'yes' if cached_worst >= 0.5 else 'NO'} |",
         f"| Uncached article ≥ 5% of the static rate | {100 * article_uncached:.1f}% | {'yes' if article_uncached >= 0.05 else 'NO'} |",
     ]
-    for name in ("blog index", "sitemap.xml", "search"):
+    for name in ("blog index", "sitemap.xml", "sitemap section", "search"):
         ratio = ratios[name]
         lines.append(
             f"| {name} at 10,000 within 1.5× of its time at 100 | {ratio:.2f}× | {'yes' if ratio <= 1.5 else 'NO'} |"
