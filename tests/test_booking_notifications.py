@@ -79,9 +79,9 @@ def test_smtp_down_still_thanks_the_visitor_quickly_and_sends_later(
 ):
     real_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = free_port()  # nothing listens here: connection refused
-    started = time.monotonic()
     booking = submit(client, django_capture_on_commit_callbacks)
-    assert time.monotonic() - started < 1
+    # The thank-you page came without a single SMTP attempt: the visitor never waits for it.
+    assert set(booking.notifications.values_list("attempts", flat=True)) == {0}
     run_worker()
     rows = list(booking.notifications.all())
     assert {row.status for row in rows} == {"pending"}
@@ -103,9 +103,8 @@ def test_smtp_hanging_times_out_and_the_email_is_retried(
     client, demo_site, smtp_server, django_capture_on_commit_callbacks
 ):
     smtp_server.mode = "hang"
-    started = time.monotonic()
     booking = submit(client, django_capture_on_commit_callbacks)
-    assert time.monotonic() - started < 1  # the visitor never waits for SMTP
+    assert set(booking.notifications.values_list("attempts", flat=True)) == {0}
     notification = booking.notifications.get(kind=Notification.Kind.BOOKING_PRACTICE)
     started = time.monotonic()
     assert notifications.deliver(notification.pk) == "pending"

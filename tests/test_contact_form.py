@@ -1,7 +1,6 @@
 """The contact page: Wagtail's form builder, on the booking form's store-first path."""
 
 import email
-import time
 from email import policy
 
 import pytest
@@ -54,10 +53,10 @@ def test_smtp_failure_never_gives_the_visitor_an_error(
     client, demo_site, smtp_server, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_PORT = free_port()
-    started = time.monotonic()
     response = send(client, django_capture_on_commit_callbacks)
     assert response.status_code == 302
-    assert time.monotonic() - started < 1
+    # The visitor was thanked before any SMTP attempt was made.
+    assert Notification.objects.get().attempts == 0
     run_worker()
     notification = Notification.objects.get()
     assert notification.status == "pending" and notification.attempts == 1
