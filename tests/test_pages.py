@@ -1,5 +1,5 @@
 import pytest
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -130,6 +130,74 @@ class EditorCreatesPagesTests(WagtailPageTestCase):
                     "slug": "about",
                     "intro": "About the practice.",
                     "body": streamfield([("paragraph", rich_text("<p>Hello.</p>"))]),
+                }
+            ),
+        )
+
+
+class EditorCreatesSingletonPagesTests(WagtailPageTestCase):
+    """Each one-of-a-kind page can be made again in the admin once the old one is gone."""
+
+    @classmethod
+    def setUpTestData(cls):
+        load_demo_site()
+        cls.home = HomePage.objects.get()
+
+    def setUp(self):
+        self.login()
+
+    def recreate(self, model, data):
+        model.objects.get().delete()
+        self.assertCanCreate(self.home, model, nested_form_data({"slug": "new", **data}))
+
+    def test_editor_can_create_the_service_index(self):
+        self.recreate(ServiceIndexPage, {"title": "Treatments", "intro": rich_text("<p>All.</p>")})
+
+    def test_editor_can_create_the_blog_index(self):
+        self.recreate(BlogIndexPage, {"title": "Guides", "intro": rich_text("<p>Read.</p>")})
+
+    def test_editor_can_create_the_booking_page(self):
+        self.recreate(
+            BookingPage,
+            {
+                "title": "Book",
+                "intro": rich_text("<p>Ask for a time.</p>"),
+                "thank_you_text": rich_text("<p>Thank you.</p>"),
+                "cancellation_policy": rich_text("<p>24 hours' notice, please.</p>"),
+            },
+        )
+
+    def test_editor_can_create_the_contact_page(self):
+        self.recreate(
+            ContactPage,
+            {
+                "title": "Contact",
+                "intro": rich_text("<p>Write to us.</p>"),
+                "form_fields": inline_formset(
+                    [{"label": "Your message", "field_type": "multiline", "required": "on"}]
+                ),
+                "thank_you_text": rich_text("<p>Thanks.</p>"),
+                "to_address": "hello@calmhands.example",
+                "from_address": "website@calmhands.example",
+                "subject": "A message from the website",
+            },
+        )
+
+    def test_editor_can_create_the_home_page(self):
+        root = self.home.get_parent()
+        Site.objects.all().delete()
+        self.home.delete()
+        self.assertCanCreate(
+            root,
+            HomePage,
+            nested_form_data(
+                {
+                    "title": "Home",
+                    "slug": "home",
+                    "hero_heading": "Massage that helps you move again",
+                    "intro": rich_text("<p>Welcome.</p>"),
+                    "featured_services": inline_formset([]),
+                    "booking_cta_heading": "Ready to feel better?",
                 }
             ),
         )
