@@ -6,8 +6,10 @@ most ``SECTION_SIZE`` URLs. Every response then costs the same few queries at 10
 as at 10,000.
 """
 
-from django.db.models import Max
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from wagtail.contrib.sitemaps import Sitemap
 
 from blog.models import BlogPage
@@ -18,12 +20,23 @@ SECTION_SIZE = 100
 class SectionSitemap(Sitemap):
     limit = SECTION_SIZE
 
-    def get_latest_lastmod(self):
-        # Django's default renders every item of the section to find this: one query instead.
-        latest = self.items().aggregate(
-            latest=Max(Coalesce("last_published_at", "latest_revision_created_at"))
+    @cached_property
+    def _summary(self) -> dict:
+        # How many pages, and the latest change, in one aggregate query. Django's default
+        # renders every item of the section to find the latest change, and counts apart.
+        return self.items().aggregate(
+            count=Count("pk"),
+            latest=Max(Coalesce("last_published_at", "latest_revision_created_at")),
         )
-        return latest["latest"]
+
+    def get_latest_lastmod(self):
+        return self._summary["latest"]
+
+    @property
+    def paginator(self):
+        pages = Paginator(self._items(), self.limit)
+        pages.count = self._summary["count"]
+        return pages
 
 
 class PagesSitemap(SectionSitemap):
