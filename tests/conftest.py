@@ -3,6 +3,9 @@ from django.core.management import call_command
 
 from home.models import HomePage
 
+# The Chromium, live-server and demo-snapshot fixtures of the browser tests.
+pytest_plugins = ["tests.browser_support"]
+
 DEMO_URLS = [
     "/",
     "/services/",
