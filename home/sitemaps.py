@@ -11,6 +11,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from wagtail.contrib.sitemaps import Sitemap
+from wagtail.models import Page
 
 from blog.models import BlogPage
 
@@ -20,11 +21,15 @@ SECTION_SIZE = 100
 class SectionSitemap(Sitemap):
     limit = SECTION_SIZE
 
+    def pages(self):
+        """The section's pages as plain ``Page`` rows: what is counted, never rendered."""
+        return self.items()
+
     @cached_property
     def _summary(self) -> dict:
         # How many pages, and the latest change, in one aggregate query. Django's default
         # renders every item of the section to find the latest change, and counts apart.
-        return self.items().aggregate(
+        return self.pages().aggregate(
             count=Count("pk"),
             latest=Max(Coalesce("last_published_at", "latest_revision_created_at")),
         )
@@ -62,6 +67,11 @@ class ArticlesSitemap(SectionSitemap):
             .order_by("path")
             .defer_streamfields()
         )
+
+    def pages(self):
+        # The same articles, from the page tree alone: no join with the articles table.
+        root = self.get_wagtail_site().root_page
+        return Page.objects.descendant_of(root).live().public().type(BlogPage)
 
 
 SECTIONS = {"pages": PagesSitemap, "articles": ArticlesSitemap}
