@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.utils.text import slugify
 from PIL import features
 from wagtail.models import Site
 
@@ -206,6 +207,30 @@ def test_article_links_its_related_services(client, demo_site, article):
     soup = soup_of(client, ARTICLE_URL)
     section = soup.find(id="related-services-heading").find_parent("section")
     assert [a["href"] for a in section.find_all("a")] == related
+
+
+def publish_guide(article, title, date, tags=()):
+    guide = BlogPage(title=title, slug=slugify(title), date=date, intro=f"About {title}.")
+    article.get_parent().add_child(instance=guide)
+    guide.tags.add(*tags)
+    guide.save_revision().publish()
+    return guide
+
+
+def test_article_suggests_guides_on_its_topics_first_then_the_newest(client, demo_site, article):
+    topic = article.topic_tags[0].name
+    same_topic = publish_guide(article, "Piriformis stretches", "2025-01-10", tags=[topic])
+    newest = publish_guide(article, "Desk posture", "2026-11-01")
+    older = publish_guide(article, "Winter walking", "2024-03-01")
+    oldest = publish_guide(article, "Gardening back care", "2023-05-01")
+
+    section = (
+        soup_of(client, ARTICLE_URL).find(id="related-articles-heading").find_parent("section")
+    )
+
+    links = [a["href"] for a in section.find_all("a")]
+    assert links == [same_topic.url, newest.url, older.url]
+    assert oldest.url not in links
 
 
 def test_article_faq_is_a_details_and_summary_per_question(client, demo_site, article):
