@@ -1,4 +1,5 @@
 import pytest
+from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 from wagtail.blocks import StreamValue
 from wagtail.rich_text import RichText
@@ -81,6 +82,19 @@ def test_warning_callout_is_marked_as_a_warning():
     html = block.render(value)
     assert "callout--warning" in html
     assert "When to see a doctor first" in html
+
+
+def test_two_callouts_with_the_same_heading_share_no_id_and_are_each_named():
+    stream = BaseStreamBlock()
+    callout = {"variant": "info", "heading": "Before you come", "body": "<p>Eat lightly.</p>"}
+    value = stream.to_python([{"type": "callout", "value": callout}] * 2)
+
+    soup = BeautifulSoup(stream.render(value), "html.parser")
+
+    ids = [element["id"] for element in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    asides = soup.find_all("aside")
+    assert [aside["aria-label"] for aside in asides] == ["Before you come"] * 2
 
 
 def test_rich_text_offers_no_raw_html_or_headings():
