@@ -161,6 +161,23 @@ def build_message(row: Notification) -> EmailMessage | None:
     return None
 
 
+# The emails to the client about a booking: subject and plain-text template, by kind.
+CLIENT_EMAILS = {
+    Notification.Kind.BOOKING_ACKNOWLEDGEMENT: (
+        "We have your booking request {number}",
+        "emails/booking_acknowledgement.txt",
+    ),
+    Notification.Kind.BOOKING_CONFIRMED: (
+        "Your appointment is confirmed ({number})",
+        "emails/booking_confirmed.txt",
+    ),
+    Notification.Kind.BOOKING_DECLINED: (
+        "About your booking request {number}",
+        "emails/booking_declined.txt",
+    ),
+}
+
+
 def booking_message(row, booking, practice, from_email) -> EmailMessage:
     context = {"booking": booking, "practice": practice}
     kind = Notification.Kind
@@ -177,36 +194,21 @@ def booking_message(row, booking, practice, from_email) -> EmailMessage:
             to=[to],
             reply_to=[booking.email],
         )
-    reply_to = [practice.email] if practice.email else None
-    if row.kind == kind.BOOKING_ACKNOWLEDGEMENT:
-        return EmailMessage(
-            subject=f"We have your booking request {booking.number}",
-            body=plain_text("emails/booking_acknowledgement.txt", context),
-            from_email=from_email,
-            to=[booking.email],
-            reply_to=reply_to,
-        )
+    if row.kind not in CLIENT_EMAILS:
+        raise ValueError(f"Unknown notification kind {row.kind}")
+    subject, template = CLIENT_EMAILS[row.kind]
+    message = EmailMessage(
+        subject=subject.format(number=booking.number),
+        body=plain_text(template, context),
+        from_email=from_email,
+        to=[booking.email],
+        reply_to=[practice.email] if practice.email else None,
+    )
     if row.kind == kind.BOOKING_CONFIRMED:
         from .ics import booking_calendar
 
-        message = EmailMessage(
-            subject=f"Your appointment is confirmed ({booking.number})",
-            body=plain_text("emails/booking_confirmed.txt", context),
-            from_email=from_email,
-            to=[booking.email],
-            reply_to=reply_to,
-        )
         message.attach("appointment.ics", booking_calendar(booking, practice), "text/calendar")
-        return message
-    if row.kind == kind.BOOKING_DECLINED:
-        return EmailMessage(
-            subject=f"About your booking request {booking.number}",
-            body=plain_text("emails/booking_declined.txt", context),
-            from_email=from_email,
-            to=[booking.email],
-            reply_to=reply_to,
-        )
-    raise ValueError(f"Unknown notification kind {row.kind}")
+    return message
 
 
 def contact_message(submission, practice, from_email) -> EmailMessage:
