@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 
 from services.forms import CONSENT_VERSION
-from services.models import BookingRequest, Notification, QuarantinedSubmission
+from services.models import BookingPage, BookingRequest, Notification, QuarantinedSubmission
 from tests.test_booking_helpers import (  # noqa: F401 - fixtures
     _fresh_rate_limit,
     booking_data,
@@ -27,6 +27,22 @@ def test_booking_page_groups_session_lengths_by_service_without_javascript(clien
     assert '<optgroup label="Swedish Massage">' in html
     assert f'<option value="{session_option().pk}">' in html
     assert "<script" not in html.split("<form", 1)[1].split("</form>", 1)[0]
+
+
+def test_therapist_edits_the_intro_thank_you_text_and_cancellation_policy(client, demo_site):
+    page = BookingPage.objects.get()
+    page.intro = "<p>Tell us when suits you.</p>"
+    page.thank_you_text = "<p>Thanks: we will write within a day.</p>"
+    page.cancellation_policy = "<p>Please give 48 hours' notice.</p>"
+    page.save_revision().publish()
+
+    form_page = client.get("/book/").content.decode()
+    thanks = client.get("/book/thanks/").content.decode()
+
+    assert "Tell us when suits you." in form_page
+    assert "48 hours" in form_page
+    assert "we will write within a day" in thanks
+    assert "48 hours" in thanks
 
 
 def test_booking_page_words_the_health_notes_consent(client, demo_site):
