@@ -1,0 +1,157 @@
+"""One path for a post to the booking form or the contact form: screen, check, store, thank.
+
+Each form brings only what is its own: how to bind its form, and how to store what it
+accepted. Everything else is here, so the two can never drift apart:
+
+- abuse screening before any validation (rate limit, honeypot, fill time, signed token);
+- refusing oversized posts and forms left open too long, with every value kept;
+- the store, committed once per form token, whatever is clicked twice;
+- POST-redirect-GET to the page's thank-you route.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.views.decorators.debug import sensitive_variables
+
+from .models import QuarantinedSubmission, SubmissionToken
+from .protection import (
+    HONEYPOT_FIELD,
+    TOKEN_FIELD,
+    FormTokenError,
+    describe_errors,
+    issue_form_token,
+    rate_limited,
+    read_form_token,
+    spam_reason,
+)
+
+logger = logging.getLogger(__name__)
+
+# Limits on what one post may carry before any form sees it.
+MAX_POST_FIELDS = 60
+MAX_FIELD_LENGTH = 5000
+TOO_LONG = "Some of what you sent is far too long. Please shorten it."
+
+
+def too_many_requests(request):
+    return TemplateResponse(request, "429.html", status=429, headers={"Retry-After": "60"})
+
+
+def oversized(post) -> bool:
+    return len(post) > MAX_POST_FIELDS or any(
+        len(value) > MAX_FIELD_LENGTH for values in post.lists() for value in values[1]
+    )
+
+
+def quarantine(form_name: str, post, reason: str) -> None:
+    """Keep what a bot sent, trimmed and without NUL bytes, so the therapist can check it."""
+    data = {
+        key: str(value)[:500].replace("\x00", "")
+        for key, value in post.items()
+        if key not in ("csrfmiddlewaretoken", TOKEN_FIELD)
+    }
+    QuarantinedSubmission.objects.create(
+        form=form_name,
+        reason=reason,
+        email=data.get("email", "")[:254],
+        data=data,
+    )
+    logger.info("Quarantined a %s submission (%s)", form_name, reason)
+
+
+def screen_post(request, form_name: str):
+    """Abuse checks shared by both forms, before any validation.
+
+    Returns (response, token): a response to send instead of handling the post, or the
+    post's one-time token value.
+    """
+    if rate_limited(request):
+        return too_many_requests(request), None
+    post = request.POST
+    try:
+        token, age = read_form_token(post.get(TOKEN_FIELD, ""))
+    except FormTokenError as error:
+        if str(error) == "expired":
+            return None, "expired"
+        token, age = None, None
+        reason = "no valid form token"
+    else:
+        reason = spam_reason(age, post.get(HONEYPOT_FIELD, ""))
+    if reason:
+        with transaction.atomic():
+            quarantine(form_name, post, reason)
+        return "spam", token
+    return None, token
+
+
+def render_form(page, request, form, status=200):
+    describe_errors(form)
+    context = page.get_context(request)
+    context["form"] = form
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+@sensitive_variables("post", "form")
+def handle_post(page, request, *, form_name: str, bind_form, store, what: str):
+    """Screen, check and store one post; the thank-you page, or the form with its errors.
+
+    ``bind_form(post)`` makes the bound form; ``store(cleaned_data, token)`` saves it.
+    ``what`` names what the visitor filled in, for the message about an expired form.
+    """
+    thanks_url = page.url + page.reverse_subpage("thanks")
+    outcome, token = screen_post(request, form_name)
+    if isinstance(outcome, TemplateResponse):
+        return outcome
+    if outcome == "spam":
+        # Bots see the same thank-you page as people, so they learn nothing.
+        return HttpResponseRedirect(thanks_url)
+
+    post = request.POST.copy()
+    if token == "expired":
+        post[TOKEN_FIELD] = issue_form_token()
+    form = bind_form(post)
+    valid = form.is_valid()
+    if oversized(request.POST):
+        refusal = TOO_LONG
+    elif token == "expired":
+        refusal = (
+            "This form was open for a long time, so for your security we did not send it. "
+            f"Please check your {what} and send it again."
+        )
+    else:
+        refusal = None
+    if refusal:
+        form.add_error(None, refusal)
+    if refusal or not valid:
+        return render_form(page, request, form, status=400)
+    store(form.cleaned_data, token)
+    return HttpResponseRedirect(thanks_url)
+
+
+def claim_token(token: str) -> bool:
+    """Record a one-time token inside the caller's transaction. False if already used."""
+    try:
+        with transaction.atomic():
+            SubmissionToken.objects.create(token=token)
+    except IntegrityError:
+        return False
+    return True
+
+
+def store_once(token: str, save):
+    """Run ``save()`` in one transaction with the form's one-time token claimed.
+
+    None, and nothing saved, when the token was used already: the same form posted twice.
+    """
+    try:
+        with transaction.atomic():
+            if not claim_token(token):
+                return None
+            return save()
+    except IntegrityError:
+        if SubmissionToken.objects.filter(token=token).exists():
+            return None
+        raise
