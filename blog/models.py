@@ -92,20 +92,17 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
             articles = articles.filter(tags__slug=tag)
         return articles
 
-    def article_count(self, articles, tag: str | None, private_sections: Q) -> int:
-        if tag:
-            return articles.count()
-        # The same pages, counted from the page tree alone: no join with the articles table.
-        return Page.objects.child_of(self).live().exclude(private_sections).type(BlogPage).count()
-
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         tag = request.GET.get("tag") or None
         # Read once (one query), for the list and its count alike.
         private_sections = Page.objects.private_q()
-        articles = self.articles(tag, private_sections)
-        paginator = Paginator(articles, self.ARTICLES_PER_PAGE)
-        paginator.count = self.article_count(articles, tag, private_sections)
+        paginator = Paginator(self.articles(tag, private_sections), self.ARTICLES_PER_PAGE)
+        if not tag:
+            # The same articles, counted from the page tree alone: no join with their table.
+            paginator.count = (
+                Page.objects.child_of(self).live().exclude(private_sections).type(BlogPage).count()
+            )
         try:
             articles = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
