@@ -5,7 +5,6 @@ No tests here. Fixtures are imported by the test modules that use them.
 
 import asyncio
 import datetime
-import socket
 import time
 
 import pytest
@@ -17,11 +16,7 @@ from django.utils import timezone
 from services.models import SessionOption
 from services.protection import issue_form_token
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .servers import free_port
 
 
 class RecordingHandler:

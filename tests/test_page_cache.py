@@ -3,11 +3,9 @@
 import datetime
 import gzip
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,6 +20,8 @@ from blog.models import BlogIndexPage, BlogPage
 from home import page_cache
 from home.models import PracticeSettings, StandardPage
 from services.models import ServiceIndexPage, ServicePage
+
+from .servers import free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -365,12 +365,6 @@ def test_the_generation_survives_being_evicted(demo_site):
 # -- shared by every process ----------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(url):
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
         return response.headers.get("X-Page-Cache"), response.read().decode()
@@ -405,46 +399,22 @@ def test_a_publish_in_another_process_reaches_both_gunicorn_workers(demo_site, t
         "PAGE_CACHE_ENABLED": "1",
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "practice.wsgi",
-            "--workers=2",
-            f"--bind=127.0.0.1:{port}",
-            "--no-control-socket",
-            "--log-level=warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "gunicorn.log").open("w"),
-    )
     try:
-        home = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _get(home)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        states = {_get(home)[0] for _ in range(20)}
-        assert states == {"hit"}
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "shell", "-c", PUBLISH_SCRIPT],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        # Every answer, from either worker, shows the new article.
-        for _ in range(20):
-            _state, html = _get(home)
-            assert "Published elsewhere" in html
+        with gunicorn(env, free_port(), tmp_path / "gunicorn.log") as base_url:
+            home = base_url + "/"
+            _get(home)  # the first view stores the page
+            states = {_get(home)[0] for _ in range(20)}
+            assert states == {"hit"}
+            subprocess.run(  # noqa: S603
+                [sys.executable, "manage.py", "shell", "-c", PUBLISH_SCRIPT],
+                cwd=BASE_DIR,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            # Every answer, from either worker, shows the new article.
+            for _ in range(20):
+                _state, html = _get(home)
+                assert "Published elsewhere" in html
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         print((tmp_path / "gunicorn.log").read_text()[-3000:])  # noqa: T201 - shown on failure

@@ -20,12 +20,10 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from tests.quality.chromium import (
     launch,
 )
 from tests.quality.sitemap_reader import sitemap_locations
+from tests.servers import free_port, gunicorn
 
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
@@ -78,17 +77,11 @@ class PageResult:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def production_env(workdir: Path, port: int) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+        if not key.startswith("DJANGO_") and key not in ("DATABASE_URL", "REDIS_URL")
     }
     env.update(
         DJANGO_SETTINGS_MODULE="practice.settings.production",
@@ -97,6 +90,8 @@ def production_env(workdir: Path, port: int) -> dict[str, str]:
         DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
         DJANGO_MEDIA_ROOT=str(workdir / "media"),
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
+        DJANGO_CACHE_DIR=str(workdir / "cache"),
         WAGTAILADMIN_BASE_URL=f"http://127.0.0.1:{port}",
         PYTHONUNBUFFERED="1",
     )
@@ -113,19 +108,6 @@ def manage(env: dict[str, str], *args: str) -> None:
     )
 
 
-def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:  # refused, reset or timed out while workers boot
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s")
-
-
 @contextlib.contextmanager
 def production_server(workdir: Path):
     """The site under production settings and gunicorn; yields its base URL."""
@@ -134,35 +116,8 @@ def production_server(workdir: Path):
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(port))
     manage(env, "collectstatic", "--noinput")
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "practice.wsgi",
-            "--no-control-socket",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base_url + "/robots.txt", server)
+    with gunicorn(env, port, workdir / "gunicorn.log") as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def sitemap_paths(base_url: str) -> list[str]:

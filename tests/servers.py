@@ -1,0 +1,61 @@
+"""Servers the tests start on loopback: a free port, and gunicorn running the site."""
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:  # refused, reset or timed out while workers boot
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int, log_path: Path, workers: int = 2):
+    """`gunicorn practice.wsgi` with two workers on 127.0.0.1:port; yields its base URL."""
+    with log_path.open("w") as log:
+        server = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "practice.wsgi",
+                "--no-control-socket",
+                f"--workers={workers}",
+                f"--bind=127.0.0.1:{port}",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base_url + "/robots.txt", server)
+            yield base_url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
