@@ -2,34 +2,51 @@
 
 ``/sitemap.xml`` is a sitemap index naming ``/sitemap-pages.xml`` (everything but the
 articles) and ``/sitemap-articles.xml`` with its further pages (``?p=2``…), each holding at
-most ``SECTION_SIZE`` URLs. Every response then costs the same few queries at 100 articles
-as at 10,000.
+most ``SECTION_SIZE`` URLs.
+
+Article sections are ranges of places under the blog index, not slices of a count: section
+N holds the articles whose place in the page tree is between (N-1)×100+1 and N×100. So the
+index needs only the last article's place (one indexed lookup) and each section reads one
+range of the tree index: the same cost at 10,000 articles as at 100. A section can hold
+fewer than 100 URLs when articles in its range were deleted or are drafts.
 """
 
-from django.core.paginator import Paginator
+import math
+
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import Page as PaginatorPage
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from wagtail.contrib.sitemaps import Sitemap
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
-from blog.models import BlogPage
+from blog.models import BlogIndexPage, BlogPage
 
 SECTION_SIZE = 100
 
 
-class SectionSitemap(Sitemap):
+class PagesSitemap(Sitemap):
+    """Every page but the articles: a few dozen at most, counted in one query."""
+
     limit = SECTION_SIZE
 
-    def pages(self):
-        """The section's pages as plain ``Page`` rows: what is counted, never rendered."""
-        return self.items()
+    def items(self):
+        return self._pages().order_by("path").defer_streamfields().specific()
+
+    def _pages(self):
+        # Named by type, so that SQLite reads them through the content type index
+        # instead of walking past every article under the site root.
+        page_types = [
+            model for model in get_page_models() if model is not Page and model is not BlogPage
+        ]
+        root = self.get_wagtail_site().root_page
+        return Page.objects.descendant_of(root, inclusive=True).live().public().type(*page_types)
 
     @cached_property
     def _summary(self) -> dict:
-        # How many pages, and the latest change, in one aggregate query. Django's default
-        # renders every item of the section to find the latest change, and counts apart.
-        return self.pages().aggregate(
+        # Django would render every item to find the latest change, and count apart.
+        return self._pages().aggregate(
             count=Count("pk"),
             latest=Max(Coalesce("last_published_at", "latest_revision_created_at")),
         )
@@ -39,39 +56,66 @@ class SectionSitemap(Sitemap):
 
     @property
     def paginator(self):
-        pages = Paginator(self._items(), self.limit)
+        pages = super().paginator
         pages.count = self._summary["count"]
         return pages
 
 
-class PagesSitemap(SectionSitemap):
-    def items(self):
+class ArticleRanges:
+    """A paginator over ranges of places under the blog index (see the module's docstring)."""
+
+    def __init__(self, blog_index: BlogIndexPage | None):
+        self.blog_index = blog_index
+
+    @cached_property
+    def num_pages(self) -> int:
+        last = self.blog_index.get_last_child() if self.blog_index else None
+        if last is None:
+            return 1
+        return max(1, math.ceil(last._get_lastpos_in_path() / SECTION_SIZE))
+
+    def page(self, number) -> PaginatorPage:
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger("That page number is not an integer") from error
+        if not 1 <= number <= self.num_pages:
+            raise EmptyPage("That page contains no results")
+        return PaginatorPage(self._articles(number), number, self)
+
+    def _articles(self, number: int):
+        if self.blog_index is None:
+            return BlogPage.objects.none()
+        first = (number - 1) * SECTION_SIZE + 1
+        last = number * SECTION_SIZE
+        depth = self.blog_index.depth + 1
         return (
-            self.get_wagtail_site()
-            .root_page.get_descendants(inclusive=True)
+            BlogPage.objects.child_of(self.blog_index)
+            .filter(
+                path__gte=Page._get_path(self.blog_index.path, depth, first),
+                path__lte=Page._get_path(self.blog_index.path, depth, last),
+            )
             .live()
             .public()
-            .not_type(BlogPage)
             .order_by("path")
             .defer_streamfields()
-            .specific()
         )
 
 
-class ArticlesSitemap(SectionSitemap):
+class ArticlesSitemap(Sitemap):
     def items(self):
-        return (
-            BlogPage.objects.live()
-            .public()
-            .descendant_of(self.get_wagtail_site().root_page)
-            .order_by("path")
-            .defer_streamfields()
-        )
+        return self.paginator.page(1).object_list
 
-    def pages(self):
-        # The same articles, from the page tree alone: no join with the articles table.
+    @cached_property
+    def paginator(self):
         root = self.get_wagtail_site().root_page
-        return Page.objects.descendant_of(root).live().public().type(BlogPage)
+        return ArticleRanges(BlogIndexPage.objects.descendant_of(root).first())
+
+    def get_latest_lastmod(self):
+        # The index names no change time for article sections: Django would give each the
+        # latest change of any article, telling crawlers that all of them changed. Each URL
+        # in a section carries its own lastmod.
+        return None
 
 
 SECTIONS = {"pages": PagesSitemap, "articles": ArticlesSitemap}

@@ -185,6 +185,45 @@ def test_the_sitemap_is_split_into_sections_that_do_not_grow(client, demo_site):
     assert articles <= sitemap_urls(client)
 
 
+def section_locations(client, url):
+    urlset = ET.fromstring(client.get(url).content)
+    return [loc.text for loc in urlset.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+
+
+def test_article_sections_keep_their_articles_when_others_are_unpublished_or_deleted(
+    client, demo_site
+):
+    call_command("generate_articles", SECTION_SIZE + 5, stdout=io.StringIO())
+    first_section = section_locations(client, "/sitemap-articles.xml")
+    second_section = section_locations(client, "/sitemap-articles.xml?p=2")
+
+    articles = BlogPage.objects.order_by("path")
+    articles[0].unpublish()
+    articles[1].delete()
+
+    assert section_locations(client, "/sitemap-articles.xml") == first_section[2:]
+    assert section_locations(client, "/sitemap-articles.xml?p=2") == second_section
+    assert client.get("/sitemap-articles.xml?p=3").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=two").status_code == 404
+
+
+def test_the_sitemap_index_gives_no_article_section_a_change_time_it_did_not_have(
+    client, demo_site
+):
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    lastmods = {
+        entry.find(f"{namespace}loc").text: entry.find(f"{namespace}lastmod")
+        for entry in index.iter(f"{namespace}sitemap")
+    }
+    assert lastmods["http://testserver/sitemap-pages.xml"] is not None
+    assert lastmods["http://testserver/sitemap-articles.xml"] is None
+    for url in section_locations(client, "/sitemap-articles.xml"):
+        assert url.startswith("http://testserver/blog/")
+    urlset = ET.fromstring(client.get("/sitemap-articles.xml").content)
+    assert all(entry.find(f"{namespace}lastmod") is not None for entry in urlset)
+
+
 def publish_article(title, intro, date="2026-10-01"):
     index = BlogPage.objects.first().get_parent()
     article = BlogPage(title=title, slug=slugify(title), date=date, intro=intro, body=[])
