@@ -18,6 +18,7 @@ from wagtailseo.models import SeoType, TwitterCard
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema, headings
 from home.models import BasePage
+from home.private_sections import private_q, public
 
 WORDS_PER_MINUTE = 200
 
@@ -80,7 +81,7 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         # no path filter is needed, and SQLite then reads the newest through the date index
         # instead of sorting every article.
         if private_sections is None:
-            private_sections = Page.objects.private_q()
+            private_sections = private_q()
         articles = (
             BlogPage.objects.live()
             .exclude(private_sections)
@@ -96,7 +97,7 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         context = super().get_context(request, *args, **kwargs)
         tag = request.GET.get("tag") or None
         # Read once (one query), for the list and its count alike.
-        private_sections = Page.objects.private_q()
+        private_sections = private_q()
         paginator = Paginator(self.articles(tag, private_sections), self.ARTICLES_PER_PAGE)
         if not tag:
             # The same articles, counted from the page tree alone: no join with their table.
@@ -210,7 +211,7 @@ class BlogPage(BasePage):
         return headings(self.body)
 
     def live_related_services(self):
-        return self.related_services.live().public().select_related("hero_image")
+        return public(self.related_services.live()).select_related("hero_image")
 
     @cached_property
     def topic_tags(self) -> list:
@@ -222,8 +223,7 @@ class BlogPage(BasePage):
             content_object=OuterRef("pk"), tag__in=[tag.pk for tag in self.topic_tags]
         )
         return list(
-            BlogPage.objects.live()
-            .public()
+            public(BlogPage.objects.live())
             .exclude(pk=self.pk)
             .select_related("hero_image")
             .prefetch_related("hero_image__renditions")

@@ -1,6 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
+from .private_sections import public
+
 
 def _top_level_pages(request):
     """The live, public children of the site's home page: one query, once per request.
@@ -10,7 +12,7 @@ def _top_level_pages(request):
     if not hasattr(request, "_practice_top_level_pages"):
         site = Site.find_for_request(request)
         request._practice_top_level_pages = (
-            list(site.root_page.get_children().live().public()) if site else []
+            list(public(site.root_page.get_children().live())) if site else []
         )
     return request._practice_top_level_pages
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.http import Http404
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,11 +18,12 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage
-from wagtail.models import Orderable, Page, Site
+from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
 from wagtailseo.models import SeoMixin, SeoSettings, SeoType
 
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
+from .private_sections import private_q, public, view_restrictions
 
 OG_IMAGE_FILTER = "fill-1200x630|format-jpeg|jpegquality-80"
 
@@ -244,6 +246,26 @@ class BasePage(SeoMixin, Page):
             return PracticeSettings.for_request(request)
         return PracticeSettings.for_site(self.get_site())
 
+    def route(self, request, path_components):
+        if len(path_components) < 2:
+            return super().route(request, path_components)
+        # Passing through (/services/ on the way to a service): the child routes with its
+        # own class, and its own fields are not read, so they are not fetched.
+        try:
+            child = self.get_children().get(slug=path_components[0])
+        except Page.DoesNotExist as error:
+            raise Http404 from error
+        child = child.specific_deferred
+        child._cached_parent_obj = self
+        return child.route(request, path_components[1:])
+
+    def get_view_restrictions(self):
+        # Wagtail asks the database twice for each page it serves; on a site with no
+        # private section at all, the request's copy already says there is none.
+        if not view_restrictions():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
     # -- wagtail-seo fixes ------------------------------------------------------
 
     @cached_property
@@ -385,7 +407,7 @@ class HomePage(BasePage):
 
     def featured_service_pages(self):
         featured = self.featured_services.filter(service__live=True).exclude(
-            service__in=Page.objects.not_public()
+            service__in=Page.objects.filter(private_q())
         )
         return [
             item.service
@@ -398,8 +420,7 @@ class HomePage(BasePage):
         from blog.models import BlogPage
 
         return (
-            BlogPage.objects.live()
-            .public()
+            public(BlogPage.objects.live())
             .select_related("hero_image")
             .prefetch_related("hero_image__renditions")
             .order_by("-date", "-pk")[:count]

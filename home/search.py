@@ -9,13 +9,14 @@ word is in nearly every guide, the newest come first and the cost stays linear.
 from wagtail.models import Page
 
 from blog.models import BlogPage
+from home.private_sections import public
 from services.models import ServicePage
 
 RANKED_MATCHES = 100
 
 
 def search_pages(query: str):
-    pages = Page.objects.live().public().type(ServicePage, BlogPage)
+    pages = public(Page.objects.live().type(ServicePage, BlogPage))
     newest_first = (
         pages.order_by("-first_published_at").specific().search(query, order_by_relevance=False)
     )

@@ -23,6 +23,8 @@ from wagtail.models import Page, get_page_models
 
 from blog.models import BlogIndexPage, BlogPage
 
+from .private_sections import public
+
 SECTION_SIZE = 100
 
 
@@ -41,7 +43,7 @@ class PagesSitemap(Sitemap):
             model for model in get_page_models() if model is not Page and model is not BlogPage
         ]
         root = self.get_wagtail_site().root_page
-        return Page.objects.descendant_of(root, inclusive=True).live().public().type(*page_types)
+        return public(Page.objects.descendant_of(root, inclusive=True).live().type(*page_types))
 
     @cached_property
     def _summary(self) -> dict:
@@ -89,14 +91,13 @@ class ArticleRanges:
         first = (number - 1) * SECTION_SIZE + 1
         last = number * SECTION_SIZE
         depth = self.blog_index.depth + 1
+        articles = BlogPage.objects.child_of(self.blog_index).live()
         return (
-            BlogPage.objects.child_of(self.blog_index)
+            public(articles)
             .filter(
                 path__gte=Page._get_path(self.blog_index.path, depth, first),
                 path__lte=Page._get_path(self.blog_index.path, depth, last),
             )
-            .live()
-            .public()
             .order_by("path")
             .defer_streamfields()
         )

@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.utils import timezone
 
+from home.private_sections import public
+
 from .models import BookingRequest, ServicePage, SessionOption
 from .protection import ProtectedFormMixin, validate_multi_line, validate_single_line
 
@@ -35,7 +37,7 @@ class TimeInput(forms.TimeInput):
 
 
 def live_services():
-    return ServicePage.objects.live().public().order_by("path")
+    return public(ServicePage.objects.live()).order_by("path")
 
 
 def session_choices(services) -> list:

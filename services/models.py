@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
 from home.models import BasePage
+from home.private_sections import public
 
 
 class ServiceIndexPage(BasePage):
@@ -29,9 +30,7 @@ class ServiceIndexPage(BasePage):
     @property
     def services(self):
         return (
-            ServicePage.objects.child_of(self)
-            .live()
-            .public()
+            public(ServicePage.objects.child_of(self).live())
             .select_related("hero_image")
             .prefetch_related(
                 "hero_image__renditions",

@@ -1,5 +1,6 @@
 import pytest
-from wagtail.models import Page, Site
+from wagtail.models import Page, Site, get_page_models
+from wagtail.rich_text import RichText
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -204,3 +205,31 @@ class EditorCreatesSingletonPagesTests(WagtailPageTestCase):
                 }
             ),
         )
+
+
+def test_rich_text_links_to_pages_point_to_their_urls(client, demo_site):
+    service = ServicePage.objects.get(slug="deep-tissue-massage")
+    article = BlogPage.objects.get()
+    article.body = [
+        (
+            "paragraph",
+            RichText(
+                f'<p>See <a linktype="page" id="{service.pk}">deep tissue</a>, '
+                f'the <a linktype="page" id="{service.get_parent().pk}">price list</a> '
+                '<a linktype="page" id="999999">and a deleted page</a>.</p>'
+            ),
+        )
+    ]
+    article.save_revision().publish()
+
+    html = client.get(article.url).content.decode()
+    assert '<a href="/services/deep-tissue-massage/">deep tissue</a>' in html
+    assert '<a href="/services/">price list</a>' in html
+    assert "<a>and a deleted page</a>" in html
+
+
+def test_no_page_type_changes_how_its_url_is_made():
+    # Rich-text links take a page's URL from the page tree alone (home/rich_text.py).
+    for model in get_page_models():
+        for method in ("get_url_parts", "get_url", "get_full_url", "relative_url", "url"):
+            assert getattr(model, method) is getattr(Page, method), (model, method)

@@ -1,9 +1,12 @@
 """A page in a private section is listed nowhere a visitor looks."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from blog.models import BlogPage
+from home import private_sections
 from services.models import ServicePage
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +40,34 @@ def test_a_private_service_is_listed_on_no_page(client, demo_site):
     for url in ["/", "/services/"]:
         html = client.get(url).content.decode()
         assert 'href="/services/swedish-massage/"' not in html, url
+
+
+def test_a_page_under_a_private_section_asks_for_the_password(client, demo_site):
+    # The check walks up to the blog index, not only the article itself.
+    make_private(BlogPage.objects.get().get_parent())
+
+    response = client.get(ARTICLE)
+    assert "password" in response.content.decode().lower()
+    assert "Massage for Sciatica Relief" not in response.content.decode()
+
+
+def test_a_request_reads_the_private_sections_once(client, demo_site):
+    client.get(ARTICLE)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(ARTICLE)
+    reads = [q for q in captured.captured_queries if "wagtailcore_pageviewrestriction" in q["sql"]]
+    assert len(reads) == 1
+
+
+def test_a_restriction_saved_during_a_request_is_seen_in_the_same_request(demo_site):
+    article = BlogPage.objects.get()
+
+    def a_request(request):
+        before = private_sections.view_restrictions()
+        make_private(article)
+        return before, private_sections.view_restrictions()
+
+    before, after = private_sections.middleware(a_request)(None)
+    assert before == []
+    assert [restriction.page_id for restriction in after] == [article.pk]
+    assert not BlogPage.objects.live().exclude(private_sections.private_q()).filter(pk=article.pk)

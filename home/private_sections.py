@@ -1,0 +1,66 @@
+"""Private sections (Wagtail's page view restrictions), read once per request.
+
+Wagtail reads every view restriction again for each ``.public()`` list and twice more to
+check the page it serves. An article shows three such lists (the menu, related treatments,
+related guides), so one request read the same few rows five times. Within a request they
+are now read once, and a saved or deleted restriction drops the copy at once.
+
+Outside a request (commands, the shell) nothing is kept: each call reads afresh.
+"""
+
+from contextvars import ContextVar
+
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import Page, PageViewRestriction
+
+
+class _RequestCopy:
+    restrictions: list[PageViewRestriction] | None = None
+
+
+_request_copy: ContextVar[_RequestCopy | None] = ContextVar("private_sections", default=None)
+
+
+def view_restrictions() -> list[PageViewRestriction]:
+    """Every view restriction on the site, with its page."""
+    copy = _request_copy.get()
+    if copy is None:
+        return list(PageViewRestriction.objects.select_related("page"))
+    if copy.restrictions is None:
+        copy.restrictions = list(PageViewRestriction.objects.select_related("page"))
+    return copy.restrictions
+
+
+def private_q() -> Q:
+    """Matches the pages inside a private section, as Wagtail's ``private_q`` does."""
+    pages = Page.objects.all()
+    q = Q()
+    for restriction in view_restrictions():
+        q |= pages.descendant_of_q(restriction.page, inclusive=True)
+    return q if q else Q(pk__in=[])
+
+
+def public(queryset):
+    """The queryset's pages that are in no private section: ``.public()``, read once."""
+    return queryset.exclude(private_q())
+
+
+def middleware(get_response):
+    def keep_one_copy_per_request(request):
+        token = _request_copy.set(_RequestCopy())
+        try:
+            return get_response(request)
+        finally:
+            _request_copy.reset(token)
+
+    return keep_one_copy_per_request
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def _forget_the_request_copy(**kwargs):
+    copy = _request_copy.get()
+    if copy is not None:
+        copy.restrictions = None
