@@ -260,3 +260,22 @@ def test_a_word_in_nearly_every_guide_lists_the_newest_first(client, demo_site):
 
     assert len(links) == 10
     assert links[0] == newest.url
+
+
+def test_many_search_results_are_counted_and_paged_newest_first(client, demo_site):
+    call_command("generate_articles", RANKED_MATCHES + 15, stdout=io.StringIO())
+    matching = Page.objects.live().type(BlogPage).search("generated", order_by_relevance=False)
+    newest_first = sorted(
+        matching, key=lambda page: (page.first_published_at, page.pk), reverse=True
+    )
+    assert len(newest_first) > RANKED_MATCHES
+
+    page_two = BeautifulSoup(
+        client.get("/search/", {"q": "generated", "page": 2}).content, "html.parser"
+    )
+    assert page_two.h2.get_text(strip=True).startswith(f"{len(newest_first)} results")
+    links = [a["href"] for a in page_two.select(".search-results a")]
+    assert len(links) == 10
+    assert set(links) <= {page.url for page in newest_first}
+    assert not set(links) & set(search_result_links(client, "generated"))
+    assert "Page 2 of" in page_two.select_one(".pagination").get_text()
