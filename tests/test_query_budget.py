@@ -30,7 +30,8 @@ BUDGETS = {
 }
 # The target for an article is 12. Wagtail's routing (the site, the home page,
 # the blog index), the two settings objects (practice details and SEO) and the article's
-# own related content take it to 14: see bench/NOTES.md.
+# own related content take it to 13, or 14 when related guides have pictures: see
+# bench/NOTES.md.
 ARTICLE_BUDGET = 14
 
 
