@@ -1,20 +1,20 @@
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
-from .private_sections import public
+from .navigation import children, is_private
 
 
 def _top_level_pages(request):
-    """The live, public children of the site's home page: one query, once per request.
+    """The live, public children of the site's home page, from the request's one read.
 
     Plain ``Page`` objects: the header and footer need only their titles and URLs.
     """
-    if not hasattr(request, "_practice_top_level_pages"):
-        site = Site.find_for_request(request)
-        request._practice_top_level_pages = (
-            list(public(site.root_page.get_children().live())) if site else []
-        )
-    return request._practice_top_level_pages
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    return [
+        page for page in children(site.root_page, request) if page.live and not is_private(page)
+    ]
 
 
 def _first_of_type(request, model_label):

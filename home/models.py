@@ -23,6 +23,7 @@ from wagtail.search import index
 from wagtailseo.models import SeoMixin, SeoSettings, SeoType
 
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
+from .navigation import children
 from .private_sections import private_q, public, view_restrictions
 
 OG_IMAGE_FILTER = "fill-1200x630|format-jpeg|jpegquality-80"
@@ -404,6 +405,20 @@ class HomePage(BasePage):
     max_count = 1
 
     seo_image_sources = ["og_image", "hero_image"]
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        # The menu lists the same children: one read of them serves both.
+        child = next(
+            (page for page in children(self, request) if page.slug == path_components[0]),
+            None,
+        )
+        if child is None:
+            raise Http404
+        child = child.specific if len(path_components) == 1 else child.specific_deferred
+        child._cached_parent_obj = self
+        return child.route(request, path_components[1:])
 
     def featured_service_pages(self):
         featured = self.featured_services.filter(service__live=True).exclude(

@@ -1,6 +1,7 @@
 """A page in a private section is listed nowhere a visitor looks."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
@@ -71,3 +72,19 @@ def test_a_restriction_saved_during_a_request_is_seen_in_the_same_request(demo_s
     assert before == []
     assert [restriction.page_id for restriction in after] == [article.pk]
     assert not BlogPage.objects.live().exclude(private_sections.private_q()).filter(pk=article.pk)
+
+
+def test_the_menu_leaves_out_private_and_unpublished_top_level_pages(client, demo_site):
+    services = demo_site.get_children().get(slug="services")
+    make_private(services)
+    contact = demo_site.get_children().get(slug="contact")
+    contact.unpublish()
+
+    menu = [
+        a["href"]
+        for a in BeautifulSoup(client.get("/").content, "html.parser").select(".site-nav a")
+    ]
+    assert "/services/" not in menu and "/contact/" not in menu
+    assert "/blog/" in menu
+    assert "password" in client.get("/services/deep-tissue-massage/").content.decode().lower()
+    assert client.get("/contact/").status_code == 404
