@@ -12,7 +12,6 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.utils.text import slugify
 from PIL import features
 from wagtail.models import Site
 
@@ -20,6 +19,7 @@ from blog.models import BlogPage
 from home.models import PracticeSettings
 from services.models import ServicePage
 
+from .articles import publish_article
 from .conftest import DEMO_URLS
 from .test_booking_helpers import (  # noqa: F401 - fixtures
     _fresh_rate_limit,
@@ -209,20 +209,12 @@ def test_article_links_its_related_services(client, demo_site, article):
     assert [a["href"] for a in section.find_all("a")] == related
 
 
-def publish_guide(article, title, date, tags=()):
-    guide = BlogPage(title=title, slug=slugify(title), date=date, intro=f"About {title}.")
-    article.get_parent().add_child(instance=guide)
-    guide.tags.add(*tags)
-    guide.save_revision().publish()
-    return guide
-
-
 def test_article_suggests_guides_on_its_topics_first_then_the_newest(client, demo_site, article):
     topic = article.topic_tags[0].name
-    same_topic = publish_guide(article, "Piriformis stretches", "2025-01-10", tags=[topic])
-    newest = publish_guide(article, "Desk posture", "2026-11-01")
-    older = publish_guide(article, "Winter walking", "2024-03-01")
-    oldest = publish_guide(article, "Gardening back care", "2023-05-01")
+    same_topic = publish_article("Piriformis stretches", date="2025-01-10", tags=[topic])
+    newest = publish_article("Desk posture", date="2026-11-01")
+    older = publish_article("Winter walking", date="2024-03-01")
+    oldest = publish_article("Gardening back care", date="2023-05-01")
 
     section = (
         soup_of(client, ARTICLE_URL).find(id="related-articles-heading").find_parent("section")

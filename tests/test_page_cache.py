@@ -21,6 +21,7 @@ from home import page_cache
 from home.models import PracticeSettings, StandardPage
 from services.models import ServiceIndexPage, ServicePage
 
+from .articles import publish_article
 from .servers import free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
@@ -53,20 +54,6 @@ def warm(client, *urls):
     for url in urls:
         fetch(client, url)
         assert fetch(client, url)["X-Page-Cache"] == "hit", url
-
-
-def publish_article(title="Stretches for desk workers", slug="stretches-for-desk-workers"):
-    blog_index = BlogIndexPage.objects.get()
-    article = BlogPage(
-        title=title,
-        slug=slug,
-        date=datetime.date(2027, 1, 4),
-        intro="Five stretches for the neck and shoulders, done at a desk in two minutes.",
-        body=[],
-    )
-    blog_index.add_child(instance=article)
-    article.save_revision().publish()
-    return article
 
 
 def demo_article():
@@ -199,7 +186,7 @@ def test_a_visitor_with_a_session_bypasses_the_cache(client, demo_site):
 
 def test_publishing_an_article_shows_it_on_home_index_sitemap_and_feed(client, demo_site):
     warm(client, *PAGES_SHOWING_ARTICLES)
-    publish_article()
+    publish_article("Stretches for desk workers", date=datetime.date(2027, 1, 4))
     for url in PAGES_SHOWING_ARTICLES:
         response = fetch(client, url)
         assert response["X-Page-Cache"] == "miss", url

@@ -10,6 +10,8 @@ from blog.models import BlogPage
 from home import private_sections
 from services.models import ServicePage
 
+from .articles import publish_article
+
 pytestmark = pytest.mark.django_db
 
 ARTICLE = "/blog/massage-for-sciatica-relief/"
@@ -23,9 +25,7 @@ def make_private(page):
 
 def test_a_private_article_is_listed_on_no_page(client, demo_site):
     article = BlogPage.objects.get()
-    other = BlogPage(title="Desk stretches", slug="desk-stretches", date="2026-10-01", intro="-")
-    article.get_parent().add_child(instance=other)
-    other.save_revision().publish()
+    other = publish_article("Desk stretches")
     make_private(article)
 
     for url in ["/", "/blog/", f"{other.url}"]:

@@ -4,7 +4,6 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
-from django.utils.text import slugify
 from wagtail.models import Page
 
 from blog.models import BlogPage
@@ -12,6 +11,7 @@ from home.models import StandardPage
 from home.search import RANKED_MATCHES
 from home.sitemaps import SECTION_SIZE
 
+from .articles import publish_article
 from .conftest import DEMO_URLS
 from .quality.sitemap_reader import sitemap_locations
 
@@ -89,15 +89,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin(client
 
 def test_feed_lists_the_articles_newest_first(client, demo_site):
     article = BlogPage.objects.get()
-    newer = BlogPage(
-        title="Stretches for a stiff back",
-        slug="stretches-for-a-stiff-back",
-        date="2026-11-20",
-        intro="Five gentle stretches.",
-        body=[],
-    )
-    article.get_parent().add_child(instance=newer)
-    newer.save_revision().publish()
+    newer = publish_article("Stretches for a stiff back", date="2026-11-20")
 
     response = client.get("/blog/feed/")
     assert response["Content-Type"].startswith("application/rss+xml")
@@ -122,17 +114,8 @@ def test_search_finds_services_and_articles_and_is_kept_out_of_search_engines(cl
 
 
 def test_search_results_are_paginated(client, demo_site):
-    index = BlogPage.objects.get().get_parent()
     for number in range(12):
-        article = BlogPage(
-            title=f"Supraspinatus guide {number}",
-            slug=f"supraspinatus-guide-{number}",
-            date="2026-10-01",
-            intro="About shoulders.",
-            body=[],
-        )
-        index.add_child(instance=article)
-        article.save_revision().publish()
+        publish_article(f"Supraspinatus guide {number}", intro="About shoulders.")
 
     first = BeautifulSoup(client.get("/search/", {"q": "supraspinatus"}).content, "html.parser")
     second = BeautifulSoup(
@@ -144,18 +127,8 @@ def test_search_results_are_paginated(client, demo_site):
 
 
 def test_blog_index_is_paginated_and_filterable_by_tag(client, demo_site):
-    index = BlogPage.objects.get().get_parent()
     for number in range(11):
-        article = BlogPage(
-            title=f"Neck guide {number}",
-            slug=f"neck-guide-{number}",
-            date="2026-10-01",
-            intro="About necks.",
-            body=[],
-        )
-        index.add_child(instance=article)
-        article.tags.add("neck")
-        article.save_revision().publish()
+        publish_article(f"Neck guide {number}", intro="About necks.", tags=["neck"])
 
     page_one = BeautifulSoup(client.get("/blog/").content, "html.parser")
     page_two = BeautifulSoup(client.get("/blog/", {"page": 2}).content, "html.parser")
@@ -224,14 +197,6 @@ def test_the_sitemap_index_gives_no_article_section_a_change_time_it_did_not_hav
     assert all(entry.find(f"{namespace}lastmod") is not None for entry in urlset)
 
 
-def publish_article(title, intro, date="2026-10-01"):
-    index = BlogPage.objects.first().get_parent()
-    article = BlogPage(title=title, slug=slugify(title), date=date, intro=intro, body=[])
-    index.add_child(instance=article)
-    article.save_revision().publish()
-    return article
-
-
 def search_result_links(client, query):
     soup = BeautifulSoup(client.get("/search/", {"q": query}).content, "html.parser")
     return [a["href"] for a in soup.select(".search-results a")]
@@ -240,12 +205,12 @@ def search_result_links(client, query):
 def test_a_few_search_results_come_in_order_of_relevance(client, demo_site):
     best = publish_article(
         "Supraspinatus tendon care",
-        "Supraspinatus pain: rest the supraspinatus, warm the supraspinatus, then stretch the "
+        intro="Supraspinatus pain: rest the supraspinatus, warm the supraspinatus, then stretch the "
         "supraspinatus.",
     )
     newer = publish_article(
         "Desk posture",
-        "Sitting well at a desk all day: the chair, the screen, the keyboard, the feet, the "
+        intro="Sitting well at a desk all day: the chair, the screen, the keyboard, the feet, the "
         "breaks, the neck, the lower back and, now and then, the supraspinatus.",
     )
 
@@ -254,7 +219,7 @@ def test_a_few_search_results_come_in_order_of_relevance(client, demo_site):
 
 def test_a_word_in_nearly_every_guide_lists_the_newest_first(client, demo_site):
     call_command("generate_articles", RANKED_MATCHES + 1, stdout=io.StringIO())
-    newest = publish_article("Desk posture", "A word on the shoulder.")
+    newest = publish_article("Desk posture", intro="A word on the shoulder.")
 
     links = search_result_links(client, "shoulder")
 
