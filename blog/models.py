@@ -1,5 +1,5 @@
 from django import forms
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -104,14 +104,8 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
             paginator.count = (
                 Page.objects.child_of(self).live().exclude(private_sections).type(BlogPage).count()
             )
-        try:
-            articles = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            articles = paginator.page(1)
-        except EmptyPage:
-            articles = paginator.page(paginator.num_pages)
         context.update(
-            articles=articles,
+            articles=paginator.get_page(request.GET.get("page")),
             current_tag=tag,
             query_prefix=urlencode({"tag": tag}) if tag else "",
         )

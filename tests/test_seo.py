@@ -244,3 +244,17 @@ def test_many_search_results_are_counted_and_paged_newest_first(client, demo_sit
     assert set(links) <= {page.url for page in newest_first}
     assert not set(links) & set(search_result_links(client, "generated"))
     assert "Page 2 of" in page_two.select_one(".pagination").get_text()
+
+
+@pytest.mark.parametrize("url", ["/blog/", "/search/?q=supraspinatus"])
+def test_a_page_number_out_of_range_or_not_a_number_shows_a_real_page(client, demo_site, url):
+    for number in range(12):
+        publish_article(f"Supraspinatus guide {number}", intro="About shoulders.")
+    separator = "&" if "?" in url else "?"
+
+    def current_page(page):
+        soup = BeautifulSoup(client.get(f"{url}{separator}page={page}").content, "html.parser")
+        return soup.select_one(".pagination [aria-current=page]").get_text(strip=True)
+
+    assert current_page("two") == "Page 1 of 2"
+    assert current_page("999") == "Page 2 of 2"
