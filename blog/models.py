@@ -213,15 +213,20 @@ class BlogPage(BasePage):
 
     def related_articles(self, count: int = 3) -> list["BlogPage"]:
         """Other live articles, those sharing a topic first, then the newest."""
-        shares_a_topic = BlogPageTag.objects.filter(
-            content_object=OuterRef("pk"), tag__in=[tag.pk for tag in self.topic_tags]
-        )
+        ordering = ["-date", "-pk"]
+        if self.topic_tags:
+            # Without topics, Django folds the test into a constant, and PostgreSQL
+            # refuses to order by a constant.
+            shares_a_topic = BlogPageTag.objects.filter(
+                content_object=OuterRef("pk"), tag__in=[tag.pk for tag in self.topic_tags]
+            )
+            ordering.insert(0, Exists(shares_a_topic).desc())
         return list(
             public(BlogPage.objects.live())
             .exclude(pk=self.pk)
             .select_related("hero_image")
             .prefetch_related("hero_image__renditions")
-            .order_by(Exists(shares_a_topic).desc(), "-date", "-pk")[:count]
+            .order_by(*ordering)[:count]
         )
 
     def article_schema(self) -> dict:

@@ -1,0 +1,111 @@
+"""The production stack at its next size: PostgreSQL and Redis, under gunicorn.
+
+The same settings as the one-server SQLite deployment, with ``DATABASE_URL`` and
+``REDIS_URL`` set: the demo site serves every page, search and the sitemap work on
+PostgreSQL, and the page cache lives in Redis, shared by both workers and by any other
+process that publishes.
+"""
+
+import subprocess
+import sys
+import urllib.request
+import uuid
+
+import psycopg
+import pytest
+import redis
+
+from .quality.check_quality import manage, production_env, sitemap_paths
+from .servers import REPO_ROOT, free_port, gunicorn
+
+pytestmark = pytest.mark.postgres
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+PUBLISH_SCRIPT = """
+from blog.models import BlogIndexPage, BlogPage
+index = BlogIndexPage.objects.get()
+page = BlogPage(title="Published on PostgreSQL", slug="published-on-postgresql",
+                date="2027-03-01", intro="Published by another process.", body=[])
+index.add_child(instance=page)
+page.save_revision().publish()
+"""
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+        return response.status, response.headers.get("X-Page-Cache"), response.read().decode()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    database = f"practice_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    workdir = tmp_path_factory.mktemp("postgres")
+    port = free_port()
+    env = production_env(workdir, port)
+    env.update(DATABASE_URL=f"{POSTGRES}/{database}", REDIS_URL=REDIS_URL)
+    try:
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(port))
+        manage(env, "collectstatic", "--noinput")
+        with gunicorn(env, port, workdir / "gunicorn.log") as base_url:
+            yield base_url, env
+    finally:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def test_every_page_in_the_sitemap_is_served_from_postgresql(site):
+    base_url, _ = site
+    paths = sitemap_paths(base_url)
+    assert "/blog/massage-for-sciatica-relief/" in paths
+    for path in paths:
+        status, _, html = get(base_url + path)
+        assert status == 200, path
+        assert html.count("<h1") == 1, path
+
+
+def test_search_finds_the_guide_on_postgresql(site):
+    base_url, _ = site
+    _, _, html = get(base_url + "/search/?q=sciatica")
+    assert 'href="/blog/massage-for-sciatica-relief/"' in html
+
+
+def test_the_page_cache_in_redis_is_shared_and_never_stale_after_a_publish(site):
+    base_url, env = site
+    home = base_url + "/"
+    get(home)
+    assert {get(home)[1] for _ in range(10)} == {"hit"}
+
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", PUBLISH_SCRIPT],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+    # Every answer, from either worker, shows the new guide at once.
+    for _ in range(10):
+        _, _, html = get(home)
+        assert "Published on PostgreSQL" in html
+    assert get(base_url + "/blog/published-on-postgresql/")[0] == 200
+    assert "/blog/published-on-postgresql/" in get(base_url + "/sitemap-articles.xml")[2]
+
+
+def test_hundreds_of_guides_page_and_search_on_postgresql(site):
+    base_url, env = site
+    manage(env, "generate_articles", "150")
+
+    _, _, index_page_two = get(base_url + "/blog/?page=2")
+    assert index_page_two.count('class="card"') == 10
+    _, _, section_two = get(base_url + "/sitemap-articles.xml?p=2")
+    assert section_two.count("<url>") > 0
+    _, _, results = get(base_url + "/search/?q=generated&page=2")
+    assert "150 results" in results
+    assert results.count("/blog/generated-article-") == 10
