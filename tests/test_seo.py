@@ -219,9 +219,10 @@ def test_a_few_search_results_come_in_order_of_relevance(client, demo_site):
 
 def test_a_word_in_nearly_every_guide_lists_the_newest_first(client, demo_site):
     call_command("generate_articles", RANKED_MATCHES + 1, stdout=io.StringIO())
-    newest = publish_article("Desk posture", intro="A word on the shoulder.")
+    # Every generated guide has the word in its title; the newest has it once, in passing.
+    newest = publish_article("Desk posture", intro="Written by hand, not generated.")
 
-    links = search_result_links(client, "shoulder")
+    links = search_result_links(client, "generated")
 
     assert len(links) == 10
     assert links[0] == newest.url
