@@ -44,8 +44,12 @@ class PagesInOrder(Sequence):
         return len(self.page_ids)
 
     def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
         wanted = self.page_ids[index]
+        if not isinstance(index, slice):
+            return self._fetch([wanted])[0]
+        return self._fetch(wanted)
+
+    @staticmethod
+    def _fetch(wanted: list[int]) -> list[Page]:
         pages = Page.objects.filter(pk__in=wanted).specific().in_bulk()
         return [pages[page_id] for page_id in wanted if page_id in pages]

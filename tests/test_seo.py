@@ -8,7 +8,7 @@ from wagtail.models import Page
 
 from blog.models import BlogPage
 from home.models import StandardPage
-from home.search import RANKED_MATCHES
+from home.search import RANKED_MATCHES, PagesInOrder
 from home.sitemaps import SECTION_SIZE
 
 from .articles import publish_article
@@ -259,3 +259,14 @@ def test_a_page_number_out_of_range_or_not_a_number_shows_a_real_page(client, de
 
     assert current_page("two") == "Page 1 of 2"
     assert current_page("999") == "Page 2 of 2"
+
+
+def test_pages_in_order_keep_the_order_they_were_given(demo_site):
+    pages = list(Page.objects.live().order_by("path"))
+    ids = [page.pk for page in reversed(pages)]
+    in_order = PagesInOrder(ids)
+
+    assert len(in_order) == len(pages)
+    assert [page.pk for page in in_order[1:4]] == ids[1:4]
+    assert in_order[-1].pk == ids[-1]
+    assert type(in_order[0]) is type(pages[-1].specific)
