@@ -1,7 +1,7 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
@@ -18,7 +18,7 @@ from wagtailseo.models import SeoType, TwitterCard
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema, headings
 from home.models import BasePage
-from home.private_sections import private_q, public
+from home.private_sections import public
 
 WORDS_PER_MINUTE = 200
 
@@ -76,15 +76,12 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
 
     ARTICLES_PER_PAGE = 10
 
-    def articles(self, tag: str | None = None, private_sections: Q | None = None):
+    def articles(self, tag: str | None = None):
         # Every article is a child of the one blog index (its tree rules and max_count), so
         # no path filter is needed, and SQLite then reads the newest through the date index
         # instead of sorting every article.
-        if private_sections is None:
-            private_sections = private_q()
         articles = (
-            BlogPage.objects.live()
-            .exclude(private_sections)
+            public(BlogPage.objects.live())
             .select_related("hero_image", "author")
             .prefetch_related("hero_image__renditions")
             .order_by("-date", "-pk")
@@ -96,14 +93,10 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         tag = request.GET.get("tag") or None
-        # Read once (one query), for the list and its count alike.
-        private_sections = private_q()
-        paginator = Paginator(self.articles(tag, private_sections), self.ARTICLES_PER_PAGE)
+        paginator = Paginator(self.articles(tag), self.ARTICLES_PER_PAGE)
         if not tag:
             # The same articles, counted from the page tree alone: no join with their table.
-            paginator.count = (
-                Page.objects.child_of(self).live().exclude(private_sections).type(BlogPage).count()
-            )
+            paginator.count = public(Page.objects.child_of(self).live().type(BlogPage)).count()
         context.update(
             articles=paginator.get_page(request.GET.get("page")),
             current_tag=tag,

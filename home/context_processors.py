@@ -1,7 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
-from .navigation import children, is_private
+from .navigation import children
+from .private_sections import is_private
 
 
 def _top_level_pages(request):

@@ -248,17 +248,19 @@ class BasePage(SeoMixin, Page):
         return PracticeSettings.for_site(self.get_site())
 
     def route(self, request, path_components):
-        if len(path_components) < 2:
+        if not path_components:
             return super().route(request, path_components)
-        # Passing through (/services/ on the way to a service): the child routes with its
-        # own class, and its own fields are not read, so they are not fetched.
-        try:
-            child = self.get_children().get(slug=path_components[0])
-        except Page.DoesNotExist as error:
-            raise Http404 from error
-        child = child.specific_deferred
+        child = self.child_to_route_to(request, path_components[0])
+        if child is None:
+            raise Http404
+        # Passing through (/services/ on the way to a service), the child routes with its
+        # own class, but its own fields are not read, so they are not fetched.
+        child = child.specific if len(path_components) == 1 else child.specific_deferred
         child._cached_parent_obj = self
         return child.route(request, path_components[1:])
+
+    def child_to_route_to(self, request, slug: str) -> Page | None:
+        return self.get_children().filter(slug=slug).first()
 
     def get_view_restrictions(self):
         # Wagtail asks the database twice for each page it serves; on a site with no
@@ -406,19 +408,9 @@ class HomePage(BasePage):
 
     seo_image_sources = ["og_image", "hero_image"]
 
-    def route(self, request, path_components):
-        if not path_components:
-            return super().route(request, path_components)
+    def child_to_route_to(self, request, slug: str) -> Page | None:
         # The menu lists the same children: one read of them serves both.
-        child = next(
-            (page for page in children(self, request) if page.slug == path_components[0]),
-            None,
-        )
-        if child is None:
-            raise Http404
-        child = child.specific if len(path_components) == 1 else child.specific_deferred
-        child._cached_parent_obj = self
-        return child.route(request, path_components[1:])
+        return next((page for page in children(self, request) if page.slug == slug), None)
 
     def featured_service_pages(self):
         featured = self.featured_services.filter(service__live=True).exclude(

@@ -6,8 +6,6 @@ so one query serves both.
 
 from wagtail.models import Page
 
-from .private_sections import view_restrictions
-
 
 def children(page: Page, request) -> list[Page]:
     """All of the page's children, live or not, in tree order: read once per request."""
@@ -15,8 +13,3 @@ def children(page: Page, request) -> list[Page]:
     if page.pk not in read:
         read[page.pk] = list(page.get_children())
     return read[page.pk]
-
-
-def is_private(page: Page) -> bool:
-    """In a private section: the page itself or one of its ancestors has a restriction."""
-    return any(page.path.startswith(restriction.page.path) for restriction in view_restrictions())

@@ -42,6 +42,11 @@ def private_q() -> Q:
     return q if q else Q(pk__in=[])
 
 
+def is_private(page: Page) -> bool:
+    """``private_q`` for a page in hand: it or one of its ancestors has a restriction."""
+    return any(page.path.startswith(restriction.page.path) for restriction in view_restrictions())
+
+
 def public(queryset):
     """The queryset's pages that are in no private section: ``.public()``, read once."""
     return queryset.exclude(private_q())

@@ -4,10 +4,7 @@ import datetime
 import gzip
 import os
 import sqlite3
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,12 +18,11 @@ from home import page_cache
 from home.models import PracticeSettings, StandardPage
 from services.models import ServiceIndexPage, ServicePage
 
-from .articles import publish_article
+from .articles import publish_article, publish_in_another_process
 from .servers import free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 ARTICLE_URL = "/blog/massage-for-sciatica-relief/"
 PAGES_SHOWING_ARTICLES = ["/", "/blog/", "/sitemap-articles.xml", "/blog/feed/"]
 
@@ -357,17 +353,6 @@ def _get(url):
         return response.headers.get("X-Page-Cache"), response.read().decode()
 
 
-PUBLISH_SCRIPT = """
-import datetime
-from blog.models import BlogIndexPage, BlogPage
-index = BlogIndexPage.objects.get()
-page = BlogPage(title="Published elsewhere", slug="published-elsewhere",
-                date=datetime.date(2027, 2, 1), intro="Published by another process.", body=[])
-index.add_child(instance=page)
-page.save_revision().publish()
-"""
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_publish_in_another_process_reaches_both_gunicorn_workers(demo_site, tmp_path, settings):
     """Two gunicorn workers and a third process that publishes share one cache."""
@@ -392,13 +377,7 @@ def test_a_publish_in_another_process_reaches_both_gunicorn_workers(demo_site, t
             _get(home)  # the first view stores the page
             states = {_get(home)[0] for _ in range(20)}
             assert states == {"hit"}
-            subprocess.run(  # noqa: S603
-                [sys.executable, "manage.py", "shell", "-c", PUBLISH_SCRIPT],
-                cwd=BASE_DIR,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
+            publish_in_another_process(env, "Published elsewhere", date="2027-02-01")
             # Every answer, from either worker, shows the new article.
             for _ in range(20):
                 _state, html = _get(home)

@@ -6,8 +6,6 @@ PostgreSQL, and the page cache lives in Redis, shared by both workers and by any
 process that publishes.
 """
 
-import subprocess
-import sys
 import urllib.request
 import uuid
 
@@ -15,22 +13,14 @@ import psycopg
 import pytest
 import redis
 
+from .articles import publish_in_another_process
 from .quality.check_quality import manage, production_env, sitemap_paths
-from .servers import REPO_ROOT, free_port, gunicorn
+from .servers import free_port, gunicorn
 
 pytestmark = pytest.mark.postgres
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-
-PUBLISH_SCRIPT = """
-from blog.models import BlogIndexPage, BlogPage
-index = BlogIndexPage.objects.get()
-page = BlogPage(title="Published on PostgreSQL", slug="published-on-postgresql",
-                date="2027-03-01", intro="Published by another process.", body=[])
-index.add_child(instance=page)
-page.save_revision().publish()
-"""
 
 
 def get(url):
@@ -82,13 +72,7 @@ def test_the_page_cache_in_redis_is_shared_and_never_stale_after_a_publish(site)
     get(home)
     assert {get(home)[1] for _ in range(10)} == {"hit"}
 
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "shell", "-c", PUBLISH_SCRIPT],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    publish_in_another_process(env, "Published on PostgreSQL", date="2027-03-01")
 
     # Every answer, from either worker, shows the new guide at once.
     for _ in range(10):
