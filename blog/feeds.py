@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Rss201rev2Feed
 
@@ -33,11 +35,13 @@ class ArticleFeed(Feed):
     def item_link(self, item):
         return item.url
 
+    # The article's own dates, as the page and its structured data give them; the feed
+    # wants a time of day, so each is the start of that day where the practice is.
     def item_pubdate(self, item):
-        return item.first_published_at
+        return datetime.datetime.combine(item.seo_published_at, datetime.time())
 
     def item_updateddate(self, item):
-        return item.last_published_at
+        return datetime.datetime.combine(item.seo_modified_at, datetime.time())
 
     def item_author_name(self, item):
         return item.author.name if item.author else None

@@ -1,3 +1,6 @@
+import datetime
+import re
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
@@ -17,10 +20,12 @@ from wagtail.snippets.models import register_snippet
 from wagtailseo.models import SeoType, TwitterCard
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema, headings
-from home.models import BasePage
-from home.private_sections import public
+from home.models import BasePage, HeroImageMixin
+from home.private_sections import live_public, public
 
 WORDS_PER_MINUTE = 200
+# A tag's slug as taggit makes it (Unicode letters and digits, "_" and "-").
+TAG_SLUG = re.compile(r"[\w-]{1,100}")
 
 
 @register_snippet
@@ -93,7 +98,14 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         tag = request.GET.get("tag") or None
-        paginator = Paginator(self.articles(tag), self.ARTICLES_PER_PAGE)
+        if tag and not TAG_SLUG.fullmatch(tag):
+            # Any text may come here. None that is not a slug names a tag, and some (a NUL
+            # byte) PostgreSQL refuses with an error: the page says no article has it.
+            articles = BlogPage.objects.none()
+            tag = "".join(ch for ch in tag[:100] if ch.isprintable()) or "?"
+        else:
+            articles = self.articles(tag)
+        paginator = Paginator(articles, self.ARTICLES_PER_PAGE)
         if not tag:
             # The same articles, counted from the page tree alone: no join with their table.
             paginator.count = public(Page.objects.child_of(self).live().type(BlogPage)).count()
@@ -133,7 +145,7 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         return ArticleFeed(self)(request)
 
 
-class BlogPage(BasePage):
+class BlogPage(HeroImageMixin, BasePage):
     author = models.ForeignKey(
         Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -145,13 +157,6 @@ class BlogPage(BasePage):
     )
     intro = models.TextField(
         max_length=400, help_text="A short summary, shown under the title and on cards."
-    )
-    hero_image = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
     body = StreamField(BaseStreamBlock())
     related_services = ParentalManyToManyField("services.ServicePage", blank=True, related_name="+")
@@ -167,6 +172,7 @@ class BlogPage(BasePage):
         ),
         FieldPanel("intro"),
         FieldPanel("hero_image"),
+        FieldPanel("hero_image_decorative"),
         FieldPanel("body"),
         FieldPanel("related_services", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
@@ -189,6 +195,16 @@ class BlogPage(BasePage):
     def seo_author(self) -> str:
         return self.author.name if self.author else ""
 
+    # One pair of dates for the page, its JSON-LD, Open Graph, the feed and the sitemap:
+    # the ones the therapist sets, never the day the page was loaded or re-saved.
+    @property
+    def seo_published_at(self) -> datetime.date:
+        return self.date
+
+    @property
+    def seo_modified_at(self) -> datetime.date:
+        return self.last_reviewed or self.date
+
     @cached_property
     def reading_minutes(self) -> int:
         text = " ".join([self.intro, *self.body.stream_block.get_searchable_content(self.body)])
@@ -198,7 +214,7 @@ class BlogPage(BasePage):
         return headings(self.body)
 
     def live_related_services(self):
-        return public(self.related_services.live()).select_related("hero_image")
+        return live_public(self.related_services).order_by("path")
 
     @cached_property
     def topic_tags(self) -> list:
@@ -229,8 +245,8 @@ class BlogPage(BasePage):
             "headline": self.title,
             "description": self.seo_description,
             "mainEntityOfPage": {"@type": "WebPage", "@id": self.get_full_url()},
-            "datePublished": self.date.isoformat(),
-            "dateModified": (self.last_reviewed or self.date).isoformat(),
+            "datePublished": self.seo_published_at.isoformat(),
+            "dateModified": self.seo_modified_at.isoformat(),
             "publisher": self.seo_struct_org_base_dict,
         }
         if self.author:
@@ -238,6 +254,11 @@ class BlogPage(BasePage):
         if self.og_image_rendition:
             data["image"] = [self.og_image_rendition.full_url]
         return data
+
+    def get_sitemap_urls(self, request=None):
+        return [
+            {**url, "lastmod": self.seo_modified_at} for url in super().get_sitemap_urls(request)
+        ]
 
     def structured_data(self) -> list[dict]:
         faq = faq_schema(self.body)

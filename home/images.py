@@ -1,14 +1,39 @@
-"""The rendition filter specs the templates ask for, so renditions can be made ahead of time.
+"""Pictures: the upload form's one rule, and the renditions the templates ask for.
 
-Keep this list in step with the ``{% picture %}`` and ``{% image %}`` tags in templates/:
-a spec missing here is still made on first view, just not ahead of it.
+Every picture's alt text is its image's description, or nothing when a page marks the
+picture decorative; so the image form requires a description (WAGTAILIMAGES_IMAGE_FORM_BASE).
+
+Keep ``FILTER_SPECS`` in step with the ``{% picture %}`` and ``{% image %}`` tags in
+templates/: a spec missing there is still made on first view, just not ahead of it.
 """
 
 from itertools import product
 
+from wagtail.images.forms import BaseImageForm
 from wagtail.images.models import Image
 
 from .models import OG_IMAGE_FILTER
+
+DESCRIPTION_HELP = (
+    "Read aloud to people who cannot see the picture, and shown when it cannot load: "
+    "this is its alt text. Say what it shows that matters, e.g. “Hands easing the muscles "
+    "of a lower back”. Not the file name."
+)
+
+
+class DescribedImageForm(BaseImageForm):
+    """Wagtail's image form, where the description (the alt text) is required."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        description = self.fields["description"]
+        description.required = True
+        description.label = "Description (alt text)"
+        description.help_text = DESCRIPTION_HELP
+        description.error_messages["required"] = (
+            "Describe the picture for people who cannot see it: this is its alt text."
+        )
+
 
 FORMATS = ("avif", "webp", "jpeg")
 _SIZES = {

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.decorators import method_decorator
@@ -24,9 +25,21 @@ from wagtailseo.models import SeoMixin, SeoSettings, SeoType
 
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
 from .navigation import children
-from .private_sections import private_q, public, view_restrictions
+from .private_sections import live_public, public, view_restrictions
 
 OG_IMAGE_FILTER = "fill-1200x630|format-jpeg|jpegquality-80"
+
+UNDESCRIBED_PICTURE = (
+    "This picture has no description, so people who cannot see it would hear nothing. "
+    "Add a description to the image under Images (it is read aloud as its alt text), or "
+    "tick “Decorative” below if the picture adds nothing a reader needs."
+)
+
+
+def decorative_flag(help_text: str) -> models.BooleanField:
+    """The “decorative” tick box that goes with a picture a page shows."""
+    return models.BooleanField("Decorative", default=False, help_text=help_text)
+
 
 DAYS_OF_WEEK = [
     ("Monday", "Monday"),
@@ -220,10 +233,50 @@ class BasePage(SeoMixin, Page):
         help_text="Adds a noindex robots tag and leaves the page out of the sitemap.",
     )
 
-    promote_panels = SeoMixin.seo_panels + [FieldPanel("noindex")]
+    og_image_decorative = decorative_flag(
+        "Tick only if the preview image adds nothing: link previews then give it no "
+        "description. Otherwise its description is read aloud."
+    )
+
+    promote_panels = [
+        MultiFieldPanel(
+            [*SeoMixin.seo_meta_panels[0].children, FieldPanel("og_image_decorative")],
+            heading=SeoMixin.seo_meta_panels[0].heading,
+        ),
+        *SeoMixin.seo_menu_panels,
+        FieldPanel("noindex"),
+    ]
 
     class Meta:
         abstract = True
+
+    # -- pictures: a description read aloud, or marked decorative ---------------
+
+    def picture_fields(self) -> list[str]:
+        """The image fields this page shows, each with a ``<field>_decorative`` flag."""
+        return ["og_image"]
+
+    def picture_alt(self, field: str) -> str:
+        """A picture's alt text: its image's description, or nothing when it is decorative.
+
+        Never the image's title: that is a file name as often as not ("IMG_2041").
+        """
+        image = getattr(self, field)
+        if image is None or getattr(self, f"{field}_decorative"):
+            return ""
+        return image.description.strip()
+
+    def clean(self):
+        super().clean()
+        undescribed = {
+            field: UNDESCRIBED_PICTURE
+            for field in self.picture_fields()
+            if getattr(self, field) is not None
+            and not getattr(self, f"{field}_decorative")
+            and not getattr(self, field).description.strip()
+        }
+        if undescribed:
+            raise ValidationError(undescribed)
 
     # -- one request, one site, one settings query ------------------------------
 
@@ -271,21 +324,38 @@ class BasePage(SeoMixin, Page):
 
     # -- wagtail-seo fixes ------------------------------------------------------
 
+    @property
+    def seo_modified_at(self):
+        """When the page last changed, for Open Graph (wagtail-seo reads the field itself)."""
+        return self.last_published_at
+
     @cached_property
-    def seo_image(self):
-        # wagtail-seo asks SeoSettings.for_site() each time this is read; the request's
-        # copy, shared with the templates, costs no query.
+    def _seo_picture(self) -> tuple[AbstractImage | None, str | None]:
+        """The link preview's image, and the page's field that chose it (None: the default)."""
         for attr in self.seo_image_sources:
             image = getattr(self, attr, None)
             if isinstance(image, AbstractImage):
-                return image
+                return image, attr
+        # wagtail-seo asks SeoSettings.for_site() each time; the request's copy, shared
+        # with the templates, costs no query.
         request = getattr(self, "_request", None)
         seo = (
             SeoSettings.for_request(request)
             if request
             else SeoSettings.for_site(site=self.get_site())
         )
-        return seo.og_image_default
+        return seo.og_image_default, None
+
+    @property
+    def seo_image(self):
+        return self._seo_picture[0]
+
+    @property
+    def seo_image_alt(self) -> str:
+        image, field = self._seo_picture
+        if field:
+            return self.picture_alt(field)
+        return image.description.strip() if image else ""
 
     @cached_property
     def og_image_rendition(self):
@@ -358,16 +428,9 @@ class BasePage(SeoMixin, Page):
         return [data for data in (self.breadcrumb_schema(),) if data]
 
 
-class HomeFeaturedService(Orderable):
-    page = ParentalKey("home.HomePage", related_name="featured_services")
-    service = models.ForeignKey("services.ServicePage", on_delete=models.CASCADE, related_name="+")
+class HeroImageMixin(models.Model):
+    """A page's large picture, at its top: described, or marked decorative."""
 
-    panels = [FieldPanel("service")]
-
-
-class HomePage(BasePage):
-    hero_heading = models.CharField(max_length=120)
-    hero_text = models.TextField(max_length=300, blank=True)
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -375,6 +438,32 @@ class HomePage(BasePage):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    hero_image_decorative = decorative_flag(
+        "Tick only if the picture adds nothing a reader needs: screen readers then skip it. "
+        "Otherwise its description is read aloud."
+    )
+
+    class Meta:
+        abstract = True
+
+    def picture_fields(self) -> list[str]:
+        return [*super().picture_fields(), "hero_image"]
+
+    @property
+    def hero_image_alt(self) -> str:
+        return self.picture_alt("hero_image")
+
+
+class HomeFeaturedService(Orderable):
+    page = ParentalKey("home.HomePage", related_name="featured_services")
+    service = models.ForeignKey("services.ServicePage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("service")]
+
+
+class HomePage(HeroImageMixin, BasePage):  # noqa: DJ008 (Page gives it __str__, the title)
+    hero_heading = models.CharField(max_length=120)
+    hero_text = models.TextField(max_length=300, blank=True)
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
     booking_cta_heading = models.CharField(max_length=120, default="Ready to feel better?")
     booking_cta_text = models.TextField(max_length=300, blank=True)
@@ -385,6 +474,7 @@ class HomePage(BasePage):
                 FieldPanel("hero_heading"),
                 FieldPanel("hero_text"),
                 FieldPanel("hero_image"),
+                FieldPanel("hero_image_decorative"),
             ],
             heading="Hero",
         ),
@@ -412,16 +502,16 @@ class HomePage(BasePage):
         # The menu lists the same children: one read of them serves both.
         return next((page for page in children(self, request) if page.slug == slug), None)
 
-    def featured_service_pages(self):
-        featured = self.featured_services.filter(service__live=True).exclude(
-            service__in=Page.objects.filter(private_q())
+    def featured_service_pages(self) -> list[Page]:
+        """The chosen services that are live and public, in the editor's order."""
+        chosen = [item.service_id for item in self.featured_services.order_by("sort_order")]
+        service_model = HomeFeaturedService.service.field.related_model
+        services = (
+            live_public(service_model.objects.filter(pk__in=chosen))
+            .select_related("hero_image")
+            .prefetch_related("hero_image__renditions")
         )
-        return [
-            item.service
-            for item in featured.select_related("service__hero_image").prefetch_related(
-                "service__hero_image__renditions"
-            )
-        ]
+        return sorted(services, key=lambda service: chosen.index(service.pk))
 
     def latest_articles(self, count: int = 3):
         from blog.models import BlogPage
@@ -514,6 +604,13 @@ class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
 
         token, _age = read_form_token(form.cleaned_data.get(TOKEN_FIELD, ""))
         return store_contact(self, form.cleaned_data, token)
+
+    def get_submissions_list_view_class(self):
+        # The messages' export goes through the site's one formula-safe writer. Imported
+        # here, as Wagtail imports its own view, to keep admin views out of model loading.
+        from .spreadsheets import FormulaSafeSubmissionsListView
+
+        return FormulaSafeSubmissionsListView
 
     # Messages are personal: none of what is posted may reach an error report.
     @path("")

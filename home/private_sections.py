@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from modelcluster.queryset import FakeQuerySet
 from wagtail.models import Page, PageViewRestriction
 
 
@@ -47,9 +48,29 @@ def is_private(page: Page) -> bool:
     return any(page.path.startswith(restriction.page.path) for restriction in view_restrictions())
 
 
-def public(queryset):
-    """The queryset's pages that are in no private section: ``.public()``, read once."""
-    return queryset.exclude(private_q())
+def in_database(pages):
+    """A page queryset, or a page relation, as a queryset the database answers.
+
+    Preview and the revision view build the page from the form or the revision, not from
+    the database: its relations (ParentalKey, ParentalManyToManyField) are then
+    modelcluster's FakeQuerySet, the chosen pages held in memory, without ``.live()`` or
+    any other method of Wagtail's page queryset. They are read again by id, so a preview
+    shows the pages that publishing would show.
+    """
+    pages = pages.all()
+    if isinstance(pages, FakeQuerySet):
+        return pages.model.objects.filter(pk__in=[page.pk for page in pages])
+    return pages
+
+
+def public(pages):
+    """The pages that are in no private section: ``.public()``, read once."""
+    return in_database(pages).exclude(private_q())
+
+
+def live_public(pages):
+    """The live pages in no private section, of a page queryset or a page relation."""
+    return public(in_database(pages).live())
 
 
 def middleware(get_response):

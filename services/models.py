@@ -14,7 +14,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
-from home.models import BasePage
+from home.models import BasePage, HeroImageMixin
 from home.private_sections import public
 
 
@@ -58,17 +58,10 @@ class SessionOption(Orderable):
         return f"{self.duration_minutes} minutes"
 
 
-class ServicePage(BasePage):
+class ServicePage(HeroImageMixin, BasePage):
     summary = models.TextField(
         max_length=300,
         help_text="One or two sentences, shown on cards and in search results.",
-    )
-    hero_image = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
     body = StreamField(BaseStreamBlock(), blank=True)
     benefits = StreamField(
@@ -87,6 +80,7 @@ class ServicePage(BasePage):
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("hero_image"),
+        FieldPanel("hero_image_decorative"),
         InlinePanel("session_options", label="Session option", min_num=1),
         FieldPanel("body"),
         MultiFieldPanel(
@@ -98,10 +92,13 @@ class ServicePage(BasePage):
             heading="Who it is for",
         ),
     ]
+    # Found by what it helps and whom it suits. Not by "When not to book": a search for
+    # "pregnancy" must not offer a treatment that is unsuitable in pregnancy.
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
-        index.SearchField("body"),
+        index.SearchField("benefits"),
         index.SearchField("who_it_helps"),
+        index.SearchField("body"),
     ]
 
     parent_page_types = ["services.ServiceIndexPage"]

@@ -4,7 +4,12 @@ The text is the therapist's own; only obvious typos are fixed ("sdie" became "si
 and run-together paragraphs were split).
 """
 
+from datetime import date
+
 SLUG = "massage-for-sciatica-relief"
+# When the therapist first published the guide, and when she last checked its advice.
+PUBLISHED = date(2026, 9, 14)
+LAST_REVIEWED = date(2026, 11, 2)
 TITLE = "Massage for Sciatica Relief: How It Helps and What to Expect"
 SEO_TITLE = "Sciatic Pain: How Massage Can Help"
 TAGS = ["sciatica", "back pain"]

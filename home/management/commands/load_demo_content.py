@@ -1,12 +1,13 @@
 """Build the practice's demo site on an empty database. Running it again changes nothing."""
 
 import json
-from datetime import date
+from datetime import datetime, time
 from io import BytesIO
 
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 from wagtailseo.models import SeoSettings
@@ -192,8 +193,10 @@ def ensure_article(blog_index, services, booking, hero_image):
         search_description=article.SEARCH_DESCRIPTION,
         intro=article.INTRO,
         author=author,
-        date=date(2026, 9, 14),
-        last_reviewed=date(2026, 11, 2),
+        date=article.PUBLISHED,
+        last_reviewed=article.LAST_REVIEWED,
+        # The admin's "first published" agrees with the guide's own date.
+        first_published_at=timezone.make_aware(datetime.combine(article.PUBLISHED, time(9))),
         hero_image=hero_image,
         body=json.dumps(body),
     )
