@@ -1,9 +1,24 @@
 """Site search over treatments and guides, with Wagtail's database backend.
 
+What a visitor types is read as words, never as full-text syntax: only runs of letters
+and digits count, so quotes, operators (AND OR NOT NEAR * ^ : ( ) -), NUL and control
+characters merely separate words, and no text can be a syntax error on SQLite (FTS5) or
+PostgreSQL. Common little words ("the", "for", "my") are dropped, and at most
+``MAX_TERMS`` words of ``MAX_TERM_LENGTH`` characters are kept.
+
+Each word matches every word that begins with its stem (see ``stem``): "sciatic" finds
+"sciatica", "sciatica" finds "sciatic", "massages" finds "massage". SQLite does not stem
+at all and PostgreSQL's English stemmer keeps "sciatic" and "sciatica" apart, so the
+match is a prefix match on both databases: Wagtail's own whole-word search, with every
+word marked as a prefix, as its ``autocomplete()`` marks the last one. It still searches
+the pages' search fields (titles weigh more than text), not only their autocomplete
+fields. A page must match every word; when none does, pages matching any word are shown.
+
 Ranking by relevance on SQLite scores each match in a subquery of its own, so its cost
 grows with the square of the number of matches: a blink at a few dozen, seconds at a few
-thousand. Up to ``RANKED_MATCHES`` matches are ranked by relevance; beyond that, when a
-word is in nearly every guide, the newest come first.
+thousand. Up to ``RANKED_MATCHES`` matches are ranked: the pages whose titles hold the
+most of the words first, then by the backend's relevance. Beyond that, when a word is in
+nearly every guide, the newest come first.
 
 Every search starts with one full-text query for the ids of all matches, newest first.
 It tells how many there are, and beyond ``RANKED_MATCHES`` it is the list itself: the
@@ -11,27 +26,143 @@ page shown then fetches only its own ten. Counting and listing apart would run t
 over every matching guide twice.
 """
 
+import copy
+import functools
+import re
 from collections.abc import Sequence
 
 from wagtail.models import Page
+from wagtail.search.backends import get_search_backend
+from wagtail.search.query import And, Or, PlainText
 
 from blog.models import BlogPage
 from home.private_sections import public
 from services.models import ServicePage
 
 RANKED_MATCHES = 100
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 40
+NEWEST_GUIDES = 3
+
+WORD = re.compile(r"[^\W_]+")
+# Tried in this order; the first that leaves a stem of MIN_STEM letters is cut off.
+SUFFIXES = ("ing", "ed", "es", "s", "a", "e", "y")
+MIN_STEM = 3
+# As prefixes these would match nearly every page ("the" matches "therapy").
+STOP_WORDS = frozenset(
+    """a about after am an and any are as at be been but by can could do does for from had
+    has have how i if in into is it its me my no not of on or our should so some than that
+    the their them then there these they this to too us was we were what when where which
+    who why will with would you your""".split()
+)
+
+
+def clean_query(text: str) -> str:
+    """The visitor's text as it is shown back: one line, printable, at most 200 characters."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text[: MAX_QUERY_LENGTH * 2])
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+
+
+def stem(word: str) -> str:
+    """A crude English stem, only ever used as a prefix: cutting too much finds more."""
+    for suffix in SUFFIXES:
+        if suffix == "s" and word.endswith("ss"):
+            continue
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+def search_terms(query: str) -> list[str]:
+    """The stems to look for, in the order typed, without repeats."""
+    terms = []
+    for word in WORD.findall(query.lower()):
+        if len(word) < 2 or word in STOP_WORDS:
+            continue
+        term = stem(word[:MAX_TERM_LENGTH])
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+@functools.cache
+def _prefix_compiler(compiler_class):
+    # The backend's compiler treats the last word of each PlainText as a prefix when this
+    # is set; search_query() gives every word a PlainText of its own.
+    return type(
+        f"Prefix{compiler_class.__name__}", (compiler_class,), {"LAST_TERM_IS_PREFIX": True}
+    )
+
+
+def prefix_search_backend():
+    """The configured search backend, with every word of a query matched as a prefix."""
+    backend = copy.copy(get_search_backend())
+    backend.query_compiler_class = _prefix_compiler(backend.query_compiler_class)
+    return backend
+
+
+def search_query(terms: list[str], operator: str):
+    words = [PlainText(term) for term in terms]
+    if len(words) == 1:
+        return words[0]
+    return And(words) if operator == "and" else Or(words)
+
+
+def searchable_pages():
+    return public(Page.objects.live().type(ServicePage, BlogPage))
 
 
 def search_pages(query: str) -> Sequence:
-    pages = public(Page.objects.live().type(ServicePage, BlogPage))
-    newest_first = list(
-        pages.order_by("-first_published_at")
-        .values_list("pk", flat=True)
-        .search(query, order_by_relevance=False)
-    )
-    if len(newest_first) <= RANKED_MATCHES:
-        return pages.specific().search(query)
-    return PagesInOrder(newest_first)
+    """Matching treatments and guides, best first; an empty list when nothing matches."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    backend = prefix_search_backend()
+    pages = searchable_pages()
+    newest_first = []
+    for operator in ("and", "or") if len(terms) > 1 else ("and",):
+        wanted = search_query(terms, operator)
+        newest_first = list(
+            backend.search(
+                wanted,
+                pages.order_by("-first_published_at").values_list("pk", flat=True),
+                order_by_relevance=False,
+            )
+        )
+        if newest_first:
+            break
+    if not newest_first:
+        return []
+    if len(newest_first) > RANKED_MATCHES:
+        return PagesInOrder(newest_first)
+    by_relevance = backend.search(wanted, pages.values_list("pk", "title"))
+    return PagesInOrder(titles_first(terms, by_relevance))
+
+
+def titles_first(terms: list[str], matches) -> list[int]:
+    """Page ids, those whose title holds the most of the words first, then by relevance.
+
+    Wagtail's SQLite backend scores a match in the title no higher than one in the text,
+    and a treatment or guide named after what was asked for is what the visitor wants.
+    """
+
+    def words_in_title(title: str) -> int:
+        title_words = WORD.findall(title.lower())
+        return sum(any(word.startswith(term) for word in title_words) for term in terms)
+
+    # (pk, title) rows; SQLite's backend appends the score. The sort is stable.
+    rows = [(row[0], words_in_title(row[1])) for row in matches]
+    rows.sort(key=lambda row: -row[1])
+    return [pk for pk, _ in rows]
+
+
+def suggestions() -> dict:
+    """What a search that found nothing offers instead: every treatment, the newest guides."""
+    return {
+        "treatments": public(ServicePage.objects.live()).order_by("path"),
+        "guides": public(BlogPage.objects.live()).order_by("-date", "-pk")[:NEWEST_GUIDES],
+    }
 
 
 class PagesInOrder(Sequence):

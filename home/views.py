@@ -6,20 +6,20 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.static import serve
-from wagtail.models import Page
 
-from .search import search_pages
+from .search import clean_query, search_pages, suggestions
 
 SEARCH_RESULTS_PER_PAGE = 10
-MAX_QUERY_LENGTH = 200
 RENDITIONS_DIR = "images/"
 
 
 @require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = search_pages(query) if query else Page.objects.none()
+    """Any text at all: results, or the treatments and newest guides when nothing matches."""
+    query = clean_query(request.GET.get("q", ""))
+    results = search_pages(query) if query else []
     page_of_results = Paginator(results, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    found = page_of_results.paginator.count > 0
     response = TemplateResponse(
         request,
         "search/search.html",
@@ -27,6 +27,7 @@ def search(request):
             "search_query": query,
             "results": page_of_results,
             "query_prefix": urlencode({"q": query}),
+            **({} if found else suggestions()),
         },
     )
     response["X-Robots-Tag"] = "noindex"

@@ -35,6 +35,17 @@ MAX_POST_FIELDS = 60
 MAX_FIELD_LENGTH = 5000
 TOO_LONG = "Some of what you sent is far too long. Please shorten it."
 
+# What is kept of a quarantined post: enough for the therapist to tell a person from a bot,
+# never a bot's megabytes. At most 30 fields, in the order posted; each name cut to 50
+# characters and each value to 500, so a row holds at most about 16,500 characters
+# whatever was sent. Names lose control characters and values lose NUL bytes, which
+# PostgreSQL refuses in JSON. How many fields were left out is kept under LEFT_OUT.
+QUARANTINE_MAX_FIELDS = 30
+QUARANTINE_MAX_NAME = 50
+QUARANTINE_MAX_VALUE = 500
+LEFT_OUT = "(fields not kept)"
+NOT_KEPT = ("csrfmiddlewaretoken", TOKEN_FIELD)
+
 
 def too_many_requests(request):
     return TemplateResponse(request, "429.html", status=429, headers={"Retry-After": "60"})
@@ -46,13 +57,26 @@ def oversized(post) -> bool:
     )
 
 
+def quarantined_data(post) -> dict[str, str]:
+    """What is kept of a post that looked automated: see QUARANTINE_MAX_FIELDS."""
+    data = {}
+    left_out = 0
+    for key, value in post.items():
+        if key in NOT_KEPT:
+            continue
+        name = "".join(ch for ch in key if ch.isprintable())[:QUARANTINE_MAX_NAME] or "?"
+        if len(data) >= QUARANTINE_MAX_FIELDS or name in data:
+            left_out += 1
+            continue
+        data[name] = str(value).replace("\x00", "")[:QUARANTINE_MAX_VALUE]
+    if left_out:
+        data[LEFT_OUT] = str(left_out)
+    return data
+
+
 def quarantine(form_name: str, post, reason: str) -> None:
-    """Keep what a bot sent, trimmed and without NUL bytes, so the therapist can check it."""
-    data = {
-        key: str(value)[:500].replace("\x00", "")
-        for key, value in post.items()
-        if key not in ("csrfmiddlewaretoken", TOKEN_FIELD)
-    }
+    """Keep what a bot sent, capped and cleaned, so the therapist can check it."""
+    data = quarantined_data(post)
     QuarantinedSubmission.objects.create(
         form=form_name,
         reason=reason,
