@@ -1,26 +1,32 @@
 """The therapist's view of booking requests: list, filters, detail, decisions, CSV, dashboard."""
 
+import datetime
+
 import django_filters
 from django import forms
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.contrib.forms.utils import get_form_types, get_forms_for_user
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from home.spreadsheets import FormulaSafeExportMixin
+
 from . import notifications
 from .models import BookingRequest, Notification, QuarantinedSubmission, ServicePage
 
 PRACTICE_STAFF = "Practice staff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_practice_staff(user) -> bool:
@@ -29,13 +35,6 @@ def is_practice_staff(user) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name=PRACTICE_STAFF).exists()
-
-
-def neutralise_formula(value):
-    """A cell a spreadsheet would run as a formula starts with a quote instead."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 # -- the permission rules ----------------------------------------------------------
@@ -61,10 +60,63 @@ def form_submissions_for_practice_staff(user, editable_forms):
     return Page.objects.filter(content_type__in=get_form_types())
 
 
+@hooks.register("construct_main_menu")
+def contact_messages_instead_of_forms(request, menu_items):
+    """Wagtail's "Forms" list needs page permissions that practice staff do not have, so for
+    them it bounced to the dashboard. The menu leads straight to the messages instead."""
+    menu_items[:] = [item for item in menu_items if item.name != "forms"]
+    form_pages = list(get_forms_for_user(request.user).order_by("title"))
+    for form_page in form_pages:
+        single = len(form_pages) == 1
+        menu_items.append(
+            MenuItem(
+                "Contact messages" if single else f"Messages: {form_page.title}",
+                reverse("wagtailforms:list_submissions", args=[form_page.pk]),
+                name="contact-messages" if single else f"messages-{form_page.pk}",
+                icon_name="mail",
+                order=BookingRequestViewSet.menu_order + 1,
+            )
+        )
+
+
 # -- the booking request viewset ---------------------------------------------------
 
 
+def with_start(queryset):
+    """Each request's time: the confirmed appointment's start, else the first choice's."""
+    chosen_window_start = models.Case(
+        models.When(confirmed_window=2, then="window_2_start"),
+        models.When(confirmed_window=3, then="window_3_start"),
+        default="window_1_start",
+    )
+    return queryset.annotate(starts_at=Coalesce("appointment_start", chosen_window_start))
+
+
+def start_of_today():
+    zone = timezone.get_default_timezone()
+    today = timezone.localdate(timezone=zone)
+    return datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
+
+
+def time_span(start, end) -> str:
+    """Like "Tue 8 Dec 2026, 10:00–12:00", in the practice's time zone."""
+    zone = timezone.get_default_timezone()
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
+    end_format = "H:i" if start.date() == end.date() else "D j M Y, H:i"
+    return f"{dateformat.format(start, 'D j M Y, H:i')}–{dateformat.format(end, end_format)}"
+
+
 class BookingRequestFilterSet(WagtailFilterSet):
+    when = django_filters.ChoiceFilter(
+        label="When",
+        choices=[
+            ("upcoming_confirmed", "Confirmed, today and later"),
+            ("upcoming", "Today and later"),
+            ("past", "Before today"),
+        ],
+        empty_label="Any time",
+        method="filter_when",
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=BookingRequest.Status.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -80,7 +132,18 @@ class BookingRequestFilterSet(WagtailFilterSet):
 
     class Meta:
         model = BookingRequest
-        fields = ["status", "service", "created_at", "window_1_start"]
+        fields = ["when", "status", "service", "created_at", "window_1_start"]
+
+    def filter_when(self, queryset, name, value):
+        today = start_of_today()
+        if value == "past":
+            return queryset.filter(starts_at__lt=today)
+        queryset = queryset.filter(starts_at__gte=today)
+        if value == "upcoming_confirmed":
+            queryset = queryset.filter(status=BookingRequest.Status.CONFIRMED)
+        if not self.data.get("ordering"):
+            queryset = queryset.order_by("starts_at", "pk")  # the next one first
+        return queryset
 
 
 class BookingDecisionForm(WagtailAdminModelForm):
@@ -106,10 +169,8 @@ class BookingDecisionForm(WagtailAdminModelForm):
         return data
 
 
-class BookingIndexView(generic.IndexView):
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        return neutralise_formula(value)
+class BookingIndexView(FormulaSafeExportMixin, generic.IndexView):
+    """The list, and its CSV and XLSX export through the site's one formula-safe writer."""
 
 
 class BookingEditView(generic.EditView):
@@ -151,6 +212,41 @@ REQUEST_FIELDS = [
 ]
 
 
+class ClientColumn(TitleColumn):
+    """The client's name, linked to the request, above its number and treatment."""
+
+    cell_template_name = "services/admin/client_cell.html"
+
+    class Media:
+        css = {"all": ["services/admin/booking-list.css"]}
+
+
+class WhenColumn(Column):
+    """The confirmed appointment, or else the client's first choice, as a date and time."""
+
+    cell_template_name = "services/admin/when_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        appointment = None
+        if instance.status == BookingRequest.Status.CONFIRMED:
+            appointment = instance.chosen_window()
+        context["value"] = time_span(
+            *(appointment or (instance.window_1_start, instance.window_1_end))
+        )
+        context["is_first_choice"] = appointment is None
+        return context
+
+
+def emails_state(booking) -> str:
+    state = booking.notification_state
+    return Notification.Status(state).label if state in Notification.Status else "None"
+
+
+# Hidden on a phone: the listing then fits 390 px without scrolling sideways.
+SECONDARY = "booking-list__secondary"
+
+
 class BookingRequestViewSet(ModelViewSet):
     model = BookingRequest
     icon = "date"
@@ -165,15 +261,6 @@ class BookingRequestViewSet(ModelViewSet):
     search_fields = ["name", "email", "phone", "service_title"]
     search_backend_name = None
     list_per_page = 50
-    list_display = [
-        Column("number", label="Request", accessor="number"),
-        "name",
-        "service_title",
-        "status",
-        DateColumn("window_1_start", label="First choice"),
-        DateColumn("created_at", label="Received"),
-        Column("notification_state", label="Emails", accessor="notification_state"),
-    ]
     # The health notes stay out of the export: a spreadsheet travels further than the admin.
     list_export = ["pk", "created_at", "status", *REQUEST_FIELDS]
     export_filename = "booking-requests"
@@ -194,8 +281,26 @@ class BookingRequestViewSet(ModelViewSet):
     def permission_policy(self):
         return StaffOnlyPolicy(self.model)
 
-    def get_queryset(self, request):
-        return BookingRequest.objects.prefetch_related("notifications")
+    @property
+    def list_display(self):
+        # Every row opens the request's full page; its "Edit" button leads to the decision.
+        inspect = self.get_url_name("inspect")
+        return [
+            ClientColumn("name", label="Client", url_name=inspect, sort_key="name"),
+            WhenColumn("starts_at", label="When", sort_key="starts_at"),
+            StatusTagColumn(
+                "status",
+                label="Status",
+                accessor="get_status_display",
+                primary=lambda booking: booking.status == BookingRequest.Status.NEW,
+            ),
+            DateColumn("created_at", label="Received", sort_key="created_at", classname=SECONDARY),
+            Column("emails", label="Emails", accessor=emails_state, classname=SECONDARY),
+        ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        queryset = with_start(BookingRequest.objects.prefetch_related("notifications"))
+        return super().get_index_view_kwargs(queryset=queryset, **kwargs)
 
     def get_form_class(self, for_update=False):
         return BookingDecisionForm
@@ -207,7 +312,7 @@ class QuarantineViewSet(ModelViewSet):
     model = QuarantinedSubmission
     icon = "warning"
     menu_label = "Quarantined spam"
-    menu_order = 151
+    menu_order = 152  # after the contact messages
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = True
@@ -249,8 +354,10 @@ class NewBookingRequestsPanel(Component):
 
     def render_html(self, parent_context=None):
         new = BookingRequest.objects.filter(status=BookingRequest.Status.NEW)
+        # Due for longer than a worker could take: the worker is not running, or SMTP is down.
+        # Failed emails are counted apart, below.
         unsent = Notification.objects.filter(
-            status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
+            status=Notification.Status.PENDING,
             next_attempt_at__lt=timezone.now() - notifications.STALE_CLAIM,
         )
         return render_to_string(

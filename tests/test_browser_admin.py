@@ -1,0 +1,101 @@
+"""Practice staff in a real browser: the admin menu, and the booking requests on a phone.
+
+Skipped on a machine without /usr/bin/chromium, unless CI is set: there they fail instead.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from services.models import BookingRequest
+
+from .browser_support import MOBILE, new_page
+
+# The live server needs a transactional database: see tests/browser_support.py.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
+]
+
+PASSWORD = "a-long-passphrase"
+
+
+def log_in_as_staff(page, site_url):
+    """A user in the "Practice staff" group only, with no other permission."""
+    user = get_user_model().objects.create_user("robin", password=PASSWORD)
+    user.groups.add(Group.objects.get(name="Practice staff"))
+    page.goto(site_url + "/admin/login/")
+    page.get_by_label("Username").fill("robin")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def booking(name, days_ahead, **fields) -> BookingRequest:
+    start = (timezone.now() + datetime.timedelta(days=days_ahead)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    return BookingRequest.objects.create(
+        name=name,
+        service_title="Myofascial Release",
+        session_minutes=90,
+        email="client@example.com",
+        phone="07700 900123",
+        client_type=BookingRequest.ClientType.RETURNING,
+        window_1_start=start,
+        window_1_end=start + datetime.timedelta(hours=3),
+        window_2_start=start + datetime.timedelta(days=1),
+        window_2_end=start + datetime.timedelta(days=1, hours=2),
+        **fields,
+    )
+
+
+def test_practice_staff_open_every_menu_item_without_being_sent_away(browser, site_url):
+    page = new_page(browser)
+    log_in_as_staff(page, site_url)
+    menu = page.locator(".sidebar-main-menu__list a[href^='/admin/']")
+    items = dict(
+        menu.evaluate_all("links => links.map(link => [link.innerText.trim(), link.href])")
+    )
+    assert {"Booking requests", "Contact messages", "Quarantined spam"} <= set(items)
+    for label, href in items.items():
+        page.goto(site_url + "/admin/")
+        page.locator(".sidebar-main-menu__list").get_by_role("link", name=label, exact=True).click()
+        page.wait_for_load_state()
+        assert page.url == href, f"{label} led to {page.url}"
+        assert page.locator(".messages .error").count() == 0, label
+        assert page.locator("h1").first.is_visible(), label
+
+
+def test_therapist_opens_a_confirmed_request_from_the_list_on_a_phone(browser, site_url):
+    booking("Margaret Featherstonehaugh", 3)
+    chosen = booking("Priya Raman", 6, status="confirmed", confirmed_window=1)
+    booking("Declan O'Sullivan-Whitmore", 9, status="declined")
+    page = new_page(browser, viewport=MOBILE, has_touch=True)
+    log_in_as_staff(page, site_url)
+
+    page.get_by_role("button", name="Toggle sidebar").tap()
+    page.get_by_role("link", name="Booking requests", exact=True).tap()
+    page.wait_for_url(re.compile(r"/admin/booking_requests/$"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= MOBILE["width"]
+    cut_off = page.evaluate(
+        """(width) => [...document.querySelectorAll('table.listing th, table.listing td')]
+            .filter(cell => cell.offsetParent !== null)
+            .filter(cell => cell.getBoundingClientRect().right > width
+                || cell.scrollWidth > cell.clientWidth)
+            .map(cell => cell.innerText.trim())""",
+        MOBILE["width"],
+    )
+    assert cut_off == []
+    row = page.locator("tbody tr", has_text="Priya Raman")
+    assert re.search(r"\w{3} \d{1,2} \w{3} \d{4}, 10:00–11:30", row.inner_text())
+
+    row.get_by_role("link", name="Priya Raman").tap()
+    page.wait_for_url(re.compile(rf"/admin/booking_requests/inspect/{chosen.pk}/$"))
+    content = page.locator("main").inner_text()
+    assert "Priya Raman" in content and "Confirmed" in content

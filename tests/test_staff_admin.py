@@ -1,0 +1,95 @@
+"""The admin menu has no dead ends: every item opens its page, for staff and for superusers."""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+
+from home.models import ContactPage
+from tests.test_booking_helpers import _fresh_rate_limit, contact_data  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+SIDEBAR_PROPS = re.compile(
+    r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', re.S
+)
+
+
+def menu_links(client) -> dict[str, str]:
+    """The dashboard's sidebar, submenus included, as {label: url} for the admin's own pages."""
+    html = client.get("/admin/").content.decode()
+    links = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("url"), str) and isinstance(node.get("label"), str):
+                links[node["label"]] = node["url"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(SIDEBAR_PROPS.search(html).group(1)))
+    return {label: url for label, url in links.items() if url.startswith("/admin/")}
+
+
+def user_in(django_user_model, client, group):
+    user = django_user_model.objects.create_user("robin", password="pw")
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def contact_message(client, demo_site):
+    assert client.post("/contact/", contact_data()).status_code == 302
+
+
+def test_practice_staff_reach_requests_messages_and_spam_from_the_menu(
+    client, django_user_model, contact_message
+):
+    user_in(django_user_model, client, "Practice staff")
+    links = menu_links(client)
+    contact = ContactPage.objects.get()
+    assert links["Booking requests"] == "/admin/booking_requests/"
+    assert links["Contact messages"] == f"/admin/forms/submissions/{contact.pk}/"
+    assert links["Quarantined spam"] == "/admin/quarantined_submissions/"
+    assert "Forms" not in links  # Wagtail's forms list needs page permissions staff lack
+    messages = client.get(links["Contact messages"])
+    assert messages.status_code == 200
+    assert "tom@example.com" in messages.content.decode()
+
+
+def test_no_menu_item_of_practice_staff_redirects(client, django_user_model, demo_site):
+    user_in(django_user_model, client, "Practice staff")
+    links = menu_links(client)
+    assert len(links) >= 4  # three places of work and the account
+    for label, url in links.items():
+        assert client.get(url).status_code == 200, label
+
+
+def test_no_menu_item_sends_a_superuser_away(client, admin_user, demo_site):
+    client.force_login(admin_user)
+    links = menu_links(client)
+    assert "Contact messages" in links and "Forms" not in links
+    for label, url in links.items():
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, label
+        # Site settings open the one site's form: a step further in, never back out.
+        for target, _status in response.redirect_chain:
+            assert target.startswith(url), (label, target)
+
+
+def test_editors_without_the_group_see_no_messages_and_no_dead_end(
+    client, django_user_model, demo_site
+):
+    user_in(django_user_model, client, "Editors")
+    links = menu_links(client)
+    assert not {"Booking requests", "Contact messages", "Quarantined spam"} & set(links)
+    for label, url in links.items():
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, label
+        for target, _status in response.redirect_chain:
+            assert target.startswith(url), (label, target)
