@@ -33,7 +33,7 @@ def serve_booking_form(page, request):
 
 @sensitive_variables("data")
 def store_booking(data: dict, token: str) -> BookingRequest | None:
-    """Commit the request and its notifications, then queue the emails. None if a repeat."""
+    """Commit the request with its emails, for the worker to send. None if a repeat."""
     return store_once(token, lambda: create_booking(data))
 
 

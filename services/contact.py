@@ -74,7 +74,7 @@ def serve_contact_form(page, request):
 
 @sensitive_variables("cleaned_data", "data")
 def store_contact(page, cleaned_data: dict, token: str) -> FormSubmission | None:
-    """Commit the message and its notification, then queue the email. None if a repeat."""
+    """Commit the message with its email, for the worker to send. None if a repeat."""
     data = {
         name: value
         for name, value in cleaned_data.items()

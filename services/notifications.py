@@ -1,14 +1,20 @@
-"""Emails about requests and messages: queued after commit, sent once, retried with backoff.
+"""Emails about requests and messages: one row per email is the queue. Sent once, retried.
 
 Each email is a ``Notification`` row, written in the same transaction as the request it is
-about. After the commit a task is queued for it. Sending claims the row with one conditional
-UPDATE, so two workers never send the same email; a failure puts the row back with a later
-``next_attempt_at``. ``manage.py send_pending_notifications`` sends whatever is due, so an
-email is never lost even if the task queue is.
+about: no request without its emails, no email about a request that was not stored. The
+worker, ``manage.py send_pending_notifications --loop``, sends every row that is due. It
+claims a row with one conditional UPDATE, so two workers never send the same email; a failure
+puts the row back with a later ``next_attempt_at`` (1, 2, 4 ... minutes, at most six hours);
+a row whose worker died while sending is due again after ``STALE_CLAIM``.
+
+In development (``NOTIFICATIONS_SEND_AFTER_COMMIT``, with console email and no worker) a
+request's own emails are sent through the same ``deliver`` right after its commit.
 """
 
 import datetime
+import functools
 import logging
+import threading
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -43,7 +49,7 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 
 def create(rows: list[Notification]) -> list[Notification]:
-    """Save the notifications inside the caller's transaction; queue them after its commit."""
+    """Save the notifications inside the caller's transaction. The worker sends them."""
     saved = []
     for row in rows:
         try:
@@ -52,24 +58,12 @@ def create(rows: list[Notification]) -> list[Notification]:
         except IntegrityError:
             continue  # each kind of email goes once per request: this one already exists
         saved.append(row)
-    for row in saved:
-        transaction.on_commit(lambda pk=row.pk: enqueue(pk))
+    if settings.NOTIFICATIONS_SEND_AFTER_COMMIT:
+        for row in saved:
+            # robust: the request is committed whatever happens here; a failed email stays
+            # on its row for the worker, and nothing else can reach the visitor as an error.
+            transaction.on_commit(functools.partial(deliver, row.pk), robust=True)
     return saved
-
-
-def enqueue(notification_id: int, run_after=None) -> None:
-    """Hand the sending to the task backend. If that fails, the sweeper sends it later."""
-    from .tasks import deliver_notification
-
-    task = deliver_notification
-    try:
-        if run_after is not None:
-            if not task.get_backend().supports_defer:
-                return  # send_pending_notifications picks it up when due
-            task = task.using(run_after=run_after)
-        task.enqueue(notification_id)
-    except Exception:  # noqa: BLE001 - the row is stored; the sweeper will send it
-        logger.exception("Could not queue notification %s; it stays pending", notification_id)
 
 
 def due() -> Q:
@@ -90,11 +84,14 @@ def claim(notification_id: int) -> bool:
     )
 
 
-def deliver(notification_id: int) -> str:
-    """Send one notification if it is due. Returns its status afterwards."""
+def deliver(notification_id: int) -> str | None:
+    """Send one notification if it is due and no one else has it.
+
+    Returns its status afterwards (sent, pending for a retry, or failed), or None when there
+    was nothing for this caller to do.
+    """
     if not claim(notification_id):
-        row = Notification.objects.filter(pk=notification_id).first()
-        return row.status if row else "gone"
+        return None
     row = Notification.objects.select_related("booking", "form_submission").get(pk=notification_id)
     try:
         message = build_message(row)
@@ -102,10 +99,9 @@ def deliver(notification_id: int) -> str:
             message.send(fail_silently=False)
     except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
         failed = row.attempts >= max_attempts()
-        next_attempt = timezone.now() + backoff(row.attempts)
         Notification.objects.filter(pk=row.pk).update(
             status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
-            next_attempt_at=next_attempt,
+            next_attempt_at=timezone.now() + backoff(row.attempts),
             claimed_at=None,
             last_error=f"{type(error).__name__}: {error}"[:300],
         )
@@ -116,8 +112,6 @@ def deliver(notification_id: int) -> str:
             row.attempts,
             type(error).__name__,
         )
-        if not failed:
-            enqueue(row.pk, run_after=next_attempt)
         return Notification.Status.FAILED if failed else Notification.Status.PENDING
     Notification.objects.filter(pk=row.pk).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), claimed_at=None, last_error=""
@@ -125,12 +119,18 @@ def deliver(notification_id: int) -> str:
     return Notification.Status.SENT
 
 
-def send_pending(limit: int = 100) -> dict[str, int]:
-    """Send every notification that is due. For the sweeper command and tests."""
+def send_pending(limit: int = 100, stop: threading.Event | None = None) -> dict[str, int]:
+    """Send every notification that is due, oldest first; {status: count} of those tried.
+
+    ``stop`` is looked at between emails, never during one: the worker's clean shutdown.
+    """
     counts: dict[str, int] = {}
-    for pk in Notification.objects.filter(due()).values_list("pk", flat=True)[:limit]:
+    for pk in list(Notification.objects.filter(due()).values_list("pk", flat=True)[:limit]):
+        if stop is not None and stop.is_set():
+            break
         status = deliver(pk)
-        counts[status] = counts.get(status, 0) + 1
+        if status is not None:
+            counts[status] = counts.get(status, 0) + 1
     return counts
 
 

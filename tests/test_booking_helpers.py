@@ -5,6 +5,7 @@ No tests here. Fixtures are imported by the test modules that use them.
 
 import asyncio
 import datetime
+import threading
 import time
 
 import pytest
@@ -20,14 +21,22 @@ from .servers import free_port
 
 
 class RecordingHandler:
-    """An SMTP server's behaviour: accept, refuse with 4xx, or hang, as the test says."""
+    """An SMTP server's behaviour: accept, accept slowly, refuse with 4xx, or hang.
+
+    ``receiving`` is set once a message has arrived and its answer is not yet given.
+    """
 
     def __init__(self):
         self.messages = []
         self.mode = "accept"
         self.hang_seconds = 5
+        self.slow_seconds = 1
+        self.receiving = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
+        self.receiving.set()
+        if self.mode == "slow":
+            await asyncio.sleep(self.slow_seconds)
         if self.mode == "tempfail":
             return "451 4.3.0 Mail server temporarily unavailable, try again later"
         if self.mode == "hang":
@@ -121,15 +130,5 @@ def contact_data(**overrides) -> dict:
 
 
 def run_worker():
-    """Run the database task worker until the notifications queue is empty."""
-    call_command(
-        "db_worker",
-        "--batch",
-        "--backend",
-        "notifications",
-        "--queue-name",
-        "notifications",
-        "--no-startup-delay",
-        "--no-reload",
-        verbosity=0,
-    )
+    """One round of the email worker: sends every email that is due."""
+    call_command("send_pending_notifications", verbosity=0)

@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "wagtail.admin",
     "wagtail",
     "django_tasks",
-    "django_tasks_db",
     "modelcluster",
     "taggit",
     "django.contrib.admin",
@@ -95,6 +94,10 @@ def database_from_env(default_path: Path) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         config["CONN_MAX_AGE"] = 0
+        # SQLite creates the file but not its folder: without this, `manage.py migrate`
+        # right after `make install` fails with "unable to open database file".
+        if config["NAME"] and config["NAME"] != ":memory:":
+            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     return config
 
 
@@ -180,6 +183,8 @@ WAGTAIL_SITE_NAME = "Calm Hands Massage Therapy"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "gif"}
+# Every image is described: the description is its alt text (home/images.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.images.DescribedImageForm"
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEO_SEP = "|"
@@ -196,8 +201,10 @@ LOGGING = {
 
 
 # -- Booking requests, contact messages, email and tasks ----------------------------
-# Every request and message is stored first; its emails are Notification rows sent by a
-# task after the commit, and retried with backoff (see services/notifications.py).
+# Every request and message is stored first; each of its emails is a Notification row in
+# the same transaction, sent by `manage.py send_pending_notifications --loop` and retried
+# with backoff (see services/notifications.py). A site that once ran django-tasks-db keeps
+# its now unused tables; nothing was waiting only in them, every email is also a row.
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
@@ -215,18 +222,10 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-TASKS = {
-    # Wagtail's own housekeeping tasks run at once, as Wagtail expects.
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    # Emails go through the database queue, so no request ever waits for SMTP. Run the
-    # worker with: manage.py db_worker --backend notifications --queue-name notifications
-    "notifications": {
-        "BACKEND": os.environ.get(
-            "DJANGO_NOTIFICATIONS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
-        "QUEUES": ["notifications"],
-    },
-}
+# Wagtail's own housekeeping tasks run at once, as Wagtail expects. Emails are not tasks.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Only the worker sends, so no request ever waits for SMTP. Development turns this on.
+NOTIFICATIONS_SEND_AFTER_COMMIT = False
 # Give up retrying (and show the email as failed in the admin) after this many attempts.
 NOTIFICATION_MAX_ATTEMPTS = 12
 

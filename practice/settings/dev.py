@@ -13,14 +13,7 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 
-# `make run` has no task worker: send emails at once, to the console. Console email never
-# hangs, so the request is not slowed. With real SMTP, run the database queue and its worker.
-TASKS = {
-    **TASKS,  # noqa: F405
-    "notifications": {
-        "BACKEND": os.environ.get(
-            "DJANGO_NOTIFICATIONS_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        ),
-        "QUEUES": ["notifications"],
-    },
-}
+# `make run` has no email worker: a request's emails go to the console right after its
+# commit. Console email never hangs. With real SMTP here, a slow server slows that request;
+# an email that failed waits for `manage.py send_pending_notifications`.
+NOTIFICATIONS_SEND_AFTER_COMMIT = True

@@ -15,14 +15,6 @@ MEDIA_ROOT = Path(
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 
-# Notifications go through the database queue, as in production; tests run the worker.
-TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "notifications": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["notifications"],
-    },
-}
 EMAIL_TIMEOUT = 2
 
 # A cache of files in a temporary folder of this process: the production backend,
