@@ -1,9 +1,26 @@
+"""Shared fixtures, and the one rule that lets the suite run in any order.
+
+Every test database starts as the migrations and the demo site leave it: the root page,
+the root collection, the default site and the practice's pages. A transactional test
+(the live server's, or `django_db(transaction=True)`) ends with a flush that empties every
+table, even what the migrations made; after any such test the harness puts a snapshot of
+that first state back, so the next test, whatever it is, finds it again.
+"""
+
+import dataclasses
+import itertools
+
 import pytest
+from django.apps import apps
+from django.core import serializers
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+from wagtail.models import Page
 
 from home.models import HomePage
 
-# The Chromium, live-server and demo-snapshot fixtures of the browser tests.
+# The Chromium and live-server fixtures of the browser tests.
 pytest_plugins = ["tests.browser_support"]
 
 DEMO_URLS = [
@@ -25,16 +42,70 @@ def load_demo_site():
     call_command("load_demo_content", hostname="testserver", port=80, verbosity=0)
 
 
+@dataclasses.dataclass(frozen=True)
+class DemoDatabase:
+    snapshot: str
+    blocker: object  # pytest-django's django_db_blocker
+
+
+DEMO_DATABASE = pytest.StashKey[DemoDatabase]()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
     """Every test database starts with the practice's demo site in it."""
     with django_db_blocker.unblock():
         load_demo_site()
+        pytestconfig.stash[DEMO_DATABASE] = DemoDatabase(serialize_database(), django_db_blocker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test's fixtures are gone (and a transactional test's flush is done), bring
+    back the first state if the test left the database empty."""
+    result = yield
+    demo = item.config.stash.get(DEMO_DATABASE, None)
+    # With no next test the session's database is being destroyed.
+    if demo is not None and nextitem is not None:
+        with demo.blocker.unblock():
+            restore_if_flushed(demo.snapshot)
+    return result
+
+
+def serialize_database() -> str:
+    """Every row, content types first: restoring a page must not create one of its own."""
+    rows = itertools.chain.from_iterable(
+        model._base_manager.order_by(model._meta.pk.name).iterator() for model in stored_models()
+    )
+    return serializers.serialize("json", rows)
+
+
+def stored_models() -> list:
+    tables = set(connection.introspection.table_names())
+    return sorted(
+        (
+            model
+            for model in apps.get_models()
+            if model._meta.managed and not model._meta.proxy and model._meta.db_table in tables
+        ),
+        key=lambda model: model._meta.app_label != "contenttypes",
+    )
+
+
+def restore_if_flushed(snapshot: str) -> None:
+    if Page.objects.filter(depth=1).exists():
+        return
+    # The flush after a transactional test re-creates content types and permissions; clear
+    # them so the snapshot's own rows, with their ids, go back in.
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(snapshot)
+    # The rows came back with their ids; new rows must not collide with them (PostgreSQL).
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), stored_models()):
+            cursor.execute(statement)
 
 
 @pytest.fixture
 def demo_site(db):
-    """The demo site's home page. Rebuilt if a transactional test flushed the database."""
-    if not HomePage.objects.exists():
-        load_demo_site()
+    """The demo site's home page."""
     return HomePage.objects.get()

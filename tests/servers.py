@@ -1,7 +1,9 @@
-"""Servers the tests start on loopback: a free port, and gunicorn running the site."""
+"""Servers the tests start on loopback: a free port, gunicorn running the site, and a copy of
+the test database for it."""
 
 import contextlib
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -59,3 +61,19 @@ def gunicorn(env: dict[str, str], port: int, log_path: Path, workers: int = 2):
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def copy_test_database(path: Path) -> Path:
+    """A file copy of the in-memory test database, for servers and commands in other processes.
+
+    Only from a transactional test: sqlite's backup waits forever on an open transaction.
+    """
+    from django.db import connection
+
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    return path

@@ -1,7 +1,7 @@
 """20 visitors booking at once, each clicking twice: every request stored exactly once.
 
 Each database runs in a fresh subprocess with its own real database: a SQLite file (WAL,
-IMMEDIATE transactions, as configured in settings) and PostgreSQL on 127.0.0.1:5432.
+IMMEDIATE transactions, as configured in settings) and PostgreSQL (tests/optional_services.py).
 """
 
 import json
@@ -11,7 +11,10 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
+
+from .optional_services import require_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 20
@@ -110,13 +113,13 @@ def test_concurrent_bookings_on_sqlite_are_each_stored_once(tmp_path):
 
 @pytest.mark.postgres
 def test_concurrent_bookings_on_postgresql_are_each_stored_once():
-    psycopg = pytest.importorskip("psycopg")
+    postgres = require_postgres()
     name = f"booking_concurrency_{uuid.uuid4().hex[:8]}"
-    admin = "postgresql://postgres@127.0.0.1:5432/test"
+    admin = f"{postgres}/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        result = run_in_subprocess(f"postgres://postgres@127.0.0.1:5432/{name}")
+        result = run_in_subprocess(f"{postgres}/{name}")
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from services.forms import CONSENT_VERSION
 from services.models import BookingPage, BookingRequest, Notification, QuarantinedSubmission
+from tests.optional_services import require_redis
 from tests.test_booking_helpers import (  # noqa: F401 - fixtures
     _fresh_rate_limit,
     booking_data,
@@ -272,10 +273,7 @@ def test_visitor_input_is_escaped_on_the_form_page(client, demo_site):
 CACHE_BACKENDS = {
     "local memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
-    "redis": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/15",
-    },
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache"},
 }
 
 
@@ -284,6 +282,8 @@ def test_rate_limit_works_with_each_cache_backend(client, demo_site, settings, t
     config = dict(CACHE_BACKENDS[backend])
     if backend == "file":
         config["LOCATION"] = str(tmp_path / "cache")
+    if backend == "redis":
+        config["LOCATION"] = require_redis(15)
     settings.CACHES = {"default": config}
     from django.core.cache import cache
 

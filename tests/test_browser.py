@@ -1,8 +1,8 @@
 """The site in a real browser: Debian's Chromium, driven by Playwright, against the live server.
 
 Skipped on a machine without /usr/bin/chromium, unless CI is set: there they fail instead.
-The live server needs a transactional database; see `demo_snapshot` for how the demo site
-survives its flushes.
+The live server needs a transactional database; tests/conftest.py puts the demo site back
+after its flushes.
 """
 
 import datetime
@@ -149,7 +149,7 @@ def test_visitor_reads_the_guide_and_books_a_service_with_the_keyboard_alone(bro
         page.keyboard.press("Tab")
         element = focused(page)
         label = re.sub(r"\s*\(required\)\s*$", "", element["label"])
-        if element["tag"] == "button" and element["type"] == "submit":
+        if element["tag"] == "button" and element["text"] == "Send booking request":
             break
         if label in answers and label not in filled:
             value = answers[label]

@@ -3,13 +3,11 @@
 import datetime
 import gzip
 import os
-import sqlite3
 import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import connection
 from wagtail.models import Site
 from wagtailseo.models import SeoSettings
 
@@ -19,7 +17,7 @@ from home.models import PracticeSettings, StandardPage
 from services.models import ServiceIndexPage, ServicePage
 
 from .articles import publish_article, publish_in_another_process
-from .servers import free_port, gunicorn
+from .servers import copy_test_database, free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -356,13 +354,7 @@ def _get(url):
 @pytest.mark.django_db(transaction=True)
 def test_a_publish_in_another_process_reaches_both_gunicorn_workers(demo_site, tmp_path, settings):
     """Two gunicorn workers and a third process that publishes share one cache."""
-    database = tmp_path / "site.sqlite3"
-    # A file copy of the in-memory test database, demo site included. The test is
-    # transactional: sqlite's backup waits forever on an open transaction.
-    connection.ensure_connection()
-    target = sqlite3.connect(database)
-    connection.connection.backup(target)
-    target.close()
+    database = copy_test_database(tmp_path / "site.sqlite3")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "practice.settings.test",

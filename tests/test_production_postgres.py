@@ -14,13 +14,11 @@ import pytest
 import redis
 
 from .articles import publish_in_another_process
+from .optional_services import require_postgres, require_redis
 from .quality.check_quality import manage, production_env, sitemap_paths
 from .servers import free_port, gunicorn
 
 pytestmark = pytest.mark.postgres
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 def get(url):
@@ -30,14 +28,16 @@ def get(url):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    postgres = require_postgres()
+    redis_url = require_redis(14)
     database = f"practice_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as conn:
+    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
     workdir = tmp_path_factory.mktemp("postgres")
     port = free_port()
     env = production_env(workdir, port)
-    env.update(DATABASE_URL=f"{POSTGRES}/{database}", REDIS_URL=REDIS_URL)
+    env.update(DATABASE_URL=f"{postgres}/{database}", REDIS_URL=redis_url)
     try:
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(port))
@@ -45,8 +45,8 @@ def site(tmp_path_factory):
         with gunicorn(env, port, workdir / "gunicorn.log") as base_url:
             yield base_url, env
     finally:
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as conn:
+        redis.Redis.from_url(redis_url).flushdb()
+        with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from practice.settings.base import database_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -105,3 +107,26 @@ def test_a_file_database_runs_in_wal_mode(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "wal"
+
+
+def test_migrate_creates_the_folder_of_a_new_sqlite_database(tmp_path):
+    """`make install` makes no var/: the first `manage.py migrate` must still work."""
+    database = tmp_path / "not" / "made" / "yet" / "db.sqlite3"
+    result = run_manage(
+        "migrate",
+        "--noinput",
+        "contenttypes",
+        DJANGO_SETTINGS_MODULE="practice.settings.dev",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Applying contenttypes.0001_initial... OK" in result.stdout
+    assert database.stat().st_size > 0
+
+
+def test_the_default_sqlite_database_gets_its_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    default = tmp_path / "var" / "db.sqlite3"
+    config = database_from_env(default)
+    assert config["NAME"] == str(default)
+    assert default.parent.is_dir()

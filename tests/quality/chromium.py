@@ -26,7 +26,8 @@ CHROMIUM_FLAGS = [
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-NODE_MODULES = REPO_ROOT / "node_modules"
+# QUALITY_NODE_MODULES moves the pinned npm tools, or hides them (`make test-without-tools`).
+NODE_MODULES = Path(os.environ.get("QUALITY_NODE_MODULES") or REPO_ROOT / "node_modules")
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
