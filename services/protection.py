@@ -13,6 +13,7 @@ Shared by the booking page and the contact page:
 import hashlib
 import secrets
 import time
+from enum import StrEnum
 
 from django import forms
 from django.conf import settings
@@ -40,32 +41,52 @@ def issue_form_token(issued_at: float | None = None) -> str:
 
 
 class FormTokenError(Exception):
-    """The token is missing, forged or too old: the post did not come from our form."""
+    """The post's form token is not one this site issued and still accepts."""
+
+
+class MissingToken(FormTokenError):
+    """No token, or one far too long to be ours: the post did not come from our form."""
+
+
+class ForgedToken(FormTokenError):
+    """A token whose signature or contents are wrong: not from our form."""
+
+
+class ExpiredToken(FormTokenError):
+    """Our own token, from a form left open longer than ``TOKEN_MAX_AGE``: a person, late."""
 
 
 def read_form_token(value: str) -> tuple[str, float]:
-    """The token's one-time value and its age in seconds."""
+    """The token's one-time value and its age in seconds; a ``FormTokenError`` if none."""
     if not value or len(value) > 500:
-        raise FormTokenError("missing")
+        raise MissingToken
     try:
         data = signing.loads(value, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired as error:
-        raise FormTokenError("expired") from error
+        raise ExpiredToken from error
     except signing.BadSignature as error:
-        raise FormTokenError("forged") from error
+        raise ForgedToken from error
     try:
         return str(data["n"]), time.time() - float(data["t"])
     except (KeyError, TypeError, ValueError) as error:
-        raise FormTokenError("forged") from error
+        raise ForgedToken from error
 
 
-def spam_reason(form_token_age: float | None, honeypot_value: str) -> str:
-    """Why a post looks automated, or an empty string when it looks human."""
+class SpamReason(StrEnum):
+    """Why a post looks automated; the value is what the quarantine list shows."""
+
+    HONEYPOT = "honeypot"
+    TOO_FAST = "too fast"
+    NO_VALID_TOKEN = "no valid form token"
+
+
+def spam_reason(form_token_age: float, honeypot_value: str) -> SpamReason | None:
+    """Why a post with a valid token looks automated, or None when it looks human."""
     if honeypot_value:
-        return "honeypot"
-    if form_token_age is not None and form_token_age < min_fill_seconds():
-        return "too fast"
-    return ""
+        return SpamReason.HONEYPOT
+    if form_token_age < min_fill_seconds():
+        return SpamReason.TOO_FAST
+    return None
 
 
 class ProtectedFormMixin(forms.Form):

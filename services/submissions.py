@@ -10,6 +10,8 @@ accepted. Everything else is here, so the two can never drift apart:
 """
 
 import logging
+from dataclasses import dataclass
+from enum import Enum
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
@@ -20,7 +22,9 @@ from .models import QuarantinedSubmission, SubmissionToken
 from .protection import (
     HONEYPOT_FIELD,
     TOKEN_FIELD,
+    ExpiredToken,
     FormTokenError,
+    SpamReason,
     describe_errors,
     issue_form_token,
     rate_limited,
@@ -74,7 +78,7 @@ def quarantined_data(post) -> dict[str, str]:
     return data
 
 
-def quarantine(form_name: str, post, reason: str) -> None:
+def quarantine(form_name: str, post, reason: SpamReason) -> None:
     """Keep what a bot sent, capped and cleaned, so the therapist can check it."""
     data = quarantined_data(post)
     QuarantinedSubmission.objects.create(
@@ -86,29 +90,40 @@ def quarantine(form_name: str, post, reason: str) -> None:
     logger.info("Quarantined a %s submission (%s)", form_name, reason)
 
 
-def screen_post(request, form_name: str):
-    """Abuse checks shared by both forms, before any validation.
+class Verdict(Enum):
+    """What screening decided about a post, before any form sees it."""
 
-    Returns (response, token): a response to send instead of handling the post, or the
-    post's one-time token value.
-    """
+    PASSED = "passed"  # looks like a person: validate it, then store it
+    EXPIRED = "expired"  # a person's form, open too long: shown again, every value kept
+    QUARANTINED = "quarantined"  # looked automated: kept aside, thanked like anyone
+    RATE_LIMITED = "rate limited"  # too many posts from one address this minute
+
+
+@dataclass(frozen=True)
+class Screening:
+    verdict: Verdict
+    token: str | None = None  # the post's one-time value, when it passed
+
+
+def screen_post(request, form_name: str) -> Screening:
+    """Abuse checks shared by both forms, before any validation. A quarantined post is
+    kept (see ``quarantine``) before this returns."""
     if rate_limited(request):
-        return too_many_requests(request), None
+        return Screening(Verdict.RATE_LIMITED)
     post = request.POST
     try:
         token, age = read_form_token(post.get(TOKEN_FIELD, ""))
-    except FormTokenError as error:
-        if str(error) == "expired":
-            return None, "expired"
-        token, age = None, None
-        reason = "no valid form token"
+    except ExpiredToken:
+        return Screening(Verdict.EXPIRED)
+    except FormTokenError:
+        token, reason = None, SpamReason.NO_VALID_TOKEN
     else:
         reason = spam_reason(age, post.get(HONEYPOT_FIELD, ""))
     if reason:
         with transaction.atomic():
             quarantine(form_name, post, reason)
-        return "spam", token
-    return None, token
+        return Screening(Verdict.QUARANTINED)
+    return Screening(Verdict.PASSED, token)
 
 
 def render_form(page, request, form, status=200):
@@ -126,21 +141,22 @@ def handle_post(page, request, *, form_name: str, bind_form, store, what: str):
     ``what`` names what the visitor filled in, for the message about an expired form.
     """
     thanks_url = page.url + page.reverse_subpage("thanks")
-    outcome, token = screen_post(request, form_name)
-    if isinstance(outcome, TemplateResponse):
-        return outcome
-    if outcome == "spam":
+    screening = screen_post(request, form_name)
+    if screening.verdict is Verdict.RATE_LIMITED:
+        return too_many_requests(request)
+    if screening.verdict is Verdict.QUARANTINED:
         # Bots see the same thank-you page as people, so they learn nothing.
         return HttpResponseRedirect(thanks_url)
 
+    expired = screening.verdict is Verdict.EXPIRED
     post = request.POST.copy()
-    if token == "expired":
+    if expired:
         post[TOKEN_FIELD] = issue_form_token()
     form = bind_form(post)
     valid = form.is_valid()
     if oversized(request.POST):
         refusal = TOO_LONG
-    elif token == "expired":
+    elif expired:
         refusal = (
             "This form was open for a long time, so for your security we did not send it. "
             f"Please check your {what} and send it again."
@@ -151,7 +167,7 @@ def handle_post(page, request, *, form_name: str, bind_form, store, what: str):
         form.add_error(None, refusal)
     if refusal or not valid:
         return render_form(page, request, form, status=400)
-    store(form.cleaned_data, token)
+    store(form.cleaned_data, screening.token)
     return HttpResponseRedirect(thanks_url)
 
 

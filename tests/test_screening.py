@@ -1,0 +1,123 @@
+"""Screening a post: each outcome is a type, and each leads where it should."""
+
+import secrets
+import time
+
+import pytest
+from django.core import signing
+from django.test import RequestFactory
+
+from services.models import BookingRequest, QuarantinedSubmission
+from services.protection import (
+    TOKEN_MAX_AGE,
+    TOKEN_SALT,
+    ExpiredToken,
+    ForgedToken,
+    FormTokenError,
+    MissingToken,
+    SpamReason,
+    issue_form_token,
+    read_form_token,
+)
+from services.submissions import Verdict, screen_post
+from tests.test_booking_helpers import _fresh_rate_limit, booking_data  # noqa: F401 - fixtures
+
+
+def long_ago() -> float:
+    return time.time() - TOKEN_MAX_AGE - 60
+
+
+class SignerOfLongAgo(signing.TimestampSigner):
+    def timestamp(self):
+        return signing.b62_encode(int(long_ago()))
+
+
+def expired_token() -> str:
+    """A token as this site signed it for a form shown longer ago than TOKEN_MAX_AGE."""
+    return SignerOfLongAgo(salt=TOKEN_SALT).sign_object(
+        {"t": long_ago(), "n": secrets.token_hex(16)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("make_value", "error"),
+    [
+        (lambda: "", MissingToken),
+        (lambda: "x" * 501, MissingToken),
+        (lambda: "not-signed", ForgedToken),
+        (lambda: issue_form_token() + "x", ForgedToken),
+    ],
+)
+def test_a_token_not_from_our_form_is_refused_by_its_kind(make_value, error):
+    with pytest.raises(error) as raised:
+        read_form_token(make_value())
+    assert isinstance(raised.value, FormTokenError)
+
+
+def test_a_token_from_a_form_left_open_too_long_is_expired_not_forged():
+    with pytest.raises(ExpiredToken):
+        read_form_token(expired_token())
+
+
+def test_a_fresh_token_gives_its_one_time_value_and_age():
+    value, age = read_form_token(issue_form_token(issued_at=time.time() - 10))
+    assert len(value) == 32 and 9 < age < 60
+
+
+def screen(post: dict, address: str = "192.0.2.1"):
+    request = RequestFactory().post("/book/", post, REMOTE_ADDR=address)
+    return screen_post(request, "booking")
+
+
+@pytest.mark.django_db
+def test_screening_passes_a_person_with_the_token_value():
+    post = booking_data()
+    screening = screen(post)
+    assert screening.verdict is Verdict.PASSED
+    assert screening.token == read_form_token(post["form_token"])[0]
+    assert not QuarantinedSubmission.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        (lambda: {"website": "http://spam.example"}, SpamReason.HONEYPOT),
+        (lambda: {"form_token": issue_form_token()}, SpamReason.TOO_FAST),
+        (lambda: {"form_token": "forged"}, SpamReason.NO_VALID_TOKEN),
+        (lambda: {"form_token": None}, SpamReason.NO_VALID_TOKEN),
+    ],
+)
+def test_screening_quarantines_what_looks_automated_with_its_reason(overrides, reason):
+    screening = screen(booking_data(**overrides()))
+    assert screening.verdict is Verdict.QUARANTINED and screening.token is None
+    assert QuarantinedSubmission.objects.get().reason == reason.value
+
+
+@pytest.mark.django_db
+def test_screening_tells_an_expired_form_apart_and_keeps_nothing():
+    screening = screen(booking_data(form_token=expired_token()))
+    assert screening.verdict is Verdict.EXPIRED and screening.token is None
+    assert not QuarantinedSubmission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_screening_stops_a_flood_from_one_address(settings):
+    settings.FORM_RATE_LIMIT_POSTS = 2
+    verdicts = [screen(booking_data()).verdict for _ in range(3)]
+    assert verdicts == [Verdict.PASSED, Verdict.PASSED, Verdict.RATE_LIMITED]
+    assert screen(booking_data(), address="192.0.2.2").verdict is Verdict.PASSED
+
+
+def test_an_expired_booking_form_comes_back_with_its_values_and_a_new_token(client, demo_site):
+    stale = expired_token()
+    response = client.post("/book/", booking_data(form_token=stale, name="Jane Late"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This form was open for a long time" in html
+    assert "Please check your details and send it again." in html
+    assert 'value="Jane Late"' in html
+    fresh = response.context["form"]["form_token"].value()
+    assert fresh != stale and read_form_token(fresh)
+    assert not BookingRequest.objects.exists()
+    assert not QuarantinedSubmission.objects.exists()
