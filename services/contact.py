@@ -1,7 +1,9 @@
-"""The contact page's form: the therapist's own fields, with the booking form's safeguards.
+"""Taking a contact message: check it, store it, then notify. In that order.
 
-The message is stored as Wagtail's ``FormSubmission``; its email is a ``Notification`` sent
-after the commit, never inline, so a failing SMTP server never gives the visitor an error.
+The same path as a booking request (``services.booking``, both through
+``services.submissions``), with the therapist's own fields from Wagtail's form builder. The
+message is stored as Wagtail's ``FormSubmission``; its email is a ``Notification`` the worker
+sends, never inline, so a failing SMTP server never gives the visitor an error.
 """
 
 from django import forms
@@ -72,20 +74,21 @@ def serve_contact_form(page, request):
     )
 
 
-@sensitive_variables("cleaned_data", "data")
+@sensitive_variables("cleaned_data")
 def store_contact(page, cleaned_data: dict, token: str) -> FormSubmission | None:
     """Commit the message with its email, for the worker to send. None if a repeat."""
+    return store_once(token, lambda: create_message(page, cleaned_data))
+
+
+@sensitive_variables("cleaned_data", "data")
+def create_message(page, cleaned_data: dict) -> FormSubmission:
     data = {
         name: value
         for name, value in cleaned_data.items()
         if name not in (TOKEN_FIELD, HONEYPOT_FIELD)
     }
-
-    def save():
-        submission = page.get_submission_class().objects.create(form_data=data, page=page)
-        notifications.create(
-            [Notification(form_submission=submission, kind=Notification.Kind.CONTACT_PRACTICE)]
-        )
-        return submission
-
-    return store_once(token, save)
+    submission = page.get_submission_class().objects.create(form_data=data, page=page)
+    notifications.create(
+        [Notification(form_submission=submission, kind=Notification.Kind.CONTACT_PRACTICE)]
+    )
+    return submission

@@ -8,10 +8,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtailseo.models import SeoType
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
 from home.models import BasePage, HeroImageMixin
@@ -103,6 +106,7 @@ class ServicePage(HeroImageMixin, BasePage):
 
     parent_page_types = ["services.ServiceIndexPage"]
     subpage_types: list[str] = []
+    in_site_search = True  # found by the search in every page's header
 
     seo_image_sources = ["og_image", "hero_image"]
     seo_description_sources = ["search_description", "summary"]
@@ -119,12 +123,7 @@ class ServicePage(HeroImageMixin, BasePage):
             "description": self.summary,
             "url": self.get_full_url(),
             "serviceType": "Massage therapy",
-            "provider": {
-                "@type": "HealthAndBeautyBusiness",
-                "@id": f"{self.home_url}#practice",
-                "name": settings.name,
-                "url": self.home_url,
-            },
+            "provider": self.practice_schema_reference,
             "offers": [
                 {
                     "@type": "Offer",
@@ -150,7 +149,11 @@ class ServicePage(HeroImageMixin, BasePage):
 
 
 class BookingPage(RoutablePageMixin, BasePage):
-    """Where a visitor asks for a session. The form itself is the booking app's."""
+    """Where a visitor asks for a session: the form is ``services.forms.BookingForm``, its
+    handling ``services.booking``, beside the contact page's ``services.contact``.
+
+    The handling modules import these models, so each route imports its own when it runs.
+    """
 
     intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
     thank_you_text = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
@@ -165,6 +168,7 @@ class BookingPage(RoutablePageMixin, BasePage):
     parent_page_types = ["home.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+    page_cache_exempt = True  # its form holds a token of each visitor's own
 
     # Every value a visitor posts is personal, and the notes are health data: none of it
     # may reach an error report.
@@ -178,6 +182,76 @@ class BookingPage(RoutablePageMixin, BasePage):
     @path("thanks/")
     def thanks(self, request):
         return self.render(request, template="services/booking_page_thanks.html")
+
+
+class ContactFormField(AbstractFormField):
+    page = ParentalKey("services.ContactPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
+    """The contact form. Its fields are edited by the therapist with Wagtail's form builder.
+
+    Messages take the booking form's path (``services.contact`` beside ``services.booking``):
+    screened, stored, then emailed by the worker, never inline. Wagtail's own ``serve`` and
+    its inline-email ``process_form_submission`` are never reached: the routes below serve.
+    """
+
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    thank_you_text = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = AbstractEmailForm.content_panels + [
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label="Form fields"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            heading="Email",
+        ),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+    page_cache_exempt = True  # its form holds a token of each visitor's own
+
+    seo_content_type = SeoType.WEBSITE
+
+    def structured_data(self) -> list[dict]:
+        return [
+            self.practice_settings.local_business_schema(self.home_url),
+            *super().structured_data(),
+        ]
+
+    def get_form_class(self):
+        from .contact import ContactFormBuilder
+
+        return ContactFormBuilder(self.get_form_fields()).get_form_class()
+
+    def get_submissions_list_view_class(self):
+        from .wagtail_hooks import ContactMessagesView
+
+        return ContactMessagesView
+
+    # Messages are personal: none of what is posted may reach an error report.
+    @path("")
+    @method_decorator(sensitive_post_parameters())
+    def contact_form(self, request):
+        from .contact import serve_contact_form
+
+        return serve_contact_form(self, request)
+
+    @path("thanks/")
+    def thanks(self, request):
+        return self.render_landing_page(request)
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "landing":
+            return self.render_landing_page(request)
+        return self.contact_form(request)
 
 
 # -- booking requests -------------------------------------------------------------

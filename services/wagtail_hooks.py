@@ -21,7 +21,7 @@ from wagtail.contrib.forms.utils import get_form_types, get_forms_for_user
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from home.spreadsheets import FormulaSafeExportMixin
+from home.spreadsheets import FormulaSafeExportMixin, FormulaSafeSubmissionsListView
 
 from . import notifications
 from .models import BookingRequest, Notification, QuarantinedSubmission, ServicePage
@@ -58,6 +58,20 @@ def form_submissions_for_practice_staff(user, editable_forms):
     if not is_practice_staff(user):
         return editable_forms.none()
     return Page.objects.filter(content_type__in=get_form_types())
+
+
+class ContactMessagesView(FormulaSafeSubmissionsListView):
+    """The contact page's messages (``ContactPage.get_submissions_list_view_class``).
+
+    Exported through the site's formula-safe writer. Its trail leads home, not through
+    Wagtail's "Forms" list, which bounces practice staff to the dashboard.
+    """
+
+    page_title = "Contact messages"
+
+    def get_breadcrumbs_items(self):
+        here = {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()}
+        return [*self.breadcrumbs_items, here]
 
 
 @hooks.register("construct_main_menu")

@@ -6,8 +6,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 
-from home.models import ContactPage
-from services.models import BookingRequest
+from services.models import BookingRequest, ContactPage
 from tests.test_booking_helpers import (  # noqa: F401 - fixtures
     _fresh_rate_limit,
     booking_data,

@@ -150,7 +150,7 @@ def test_contact_form_hides_honeypot_and_escapes_input(client, demo_site):
 
 
 def test_contact_view_hides_every_posted_value_from_error_reports(rf, demo_site):
-    from home.models import ContactPage
+    from services.models import ContactPage
 
     request = rf.post("/contact/", contact_data())
     request.user = None

@@ -12,9 +12,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from home.models import ContactPage
 from home.spreadsheets import safe_cell
-from services.models import BookingRequest
+from services.models import BookingRequest, ContactPage
 
 from .test_booking_helpers import (  # noqa: F401 - fixtures
     _fresh_rate_limit,

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from home.models import ContactPage
+from services.models import ContactPage
 from tests.test_booking_helpers import _fresh_rate_limit, contact_data  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,20 @@ def test_editors_without_the_group_see_no_messages_and_no_dead_end(
         assert response.status_code == 200, label
         for target, _status in response.redirect_chain:
             assert target.startswith(url), (label, target)
+
+
+BREADCRUMBS = re.compile(r'<nav[^>]*aria-label="Breadcrumb"[^>]*>(.*?)</nav>', re.S)
+
+
+def test_the_contact_messages_trail_leads_practice_staff_nowhere_they_cannot_go(
+    client, django_user_model, contact_message
+):
+    user_in(django_user_model, client, "Practice staff")
+    page = client.get(menu_links(client)["Contact messages"])
+    html = page.content.decode()
+    assert "Contact messages" in html
+    trail = BREADCRUMBS.search(html).group(1)
+    links = re.findall(r'<a[^>]*href="(/[^"]*)"', trail)
+    assert links and "/admin/forms/" not in links  # Wagtail's list bounces them
+    for url in links:
+        assert client.get(url).status_code == 200, url
