@@ -47,8 +47,6 @@ _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Responses for which a cookie sent by the visitor could change the page.
 BYPASS_COOKIES = ("messages",)
 EXCLUDED_PATH_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/search/")
-# Form pages: their HTML holds per-visitor tokens.
-FORM_PAGE_MODELS = frozenset({"home.contactpage", "services.bookingpage"})
 COMPRESSIBLE_TYPES = ("text/", "application/xml", "application/rss+xml", "application/json")
 MIN_COMPRESS_LENGTH = 200
 BROWSER_CACHE_CONTROL = "max-age=0, must-revalidate, public"
@@ -116,8 +114,12 @@ def _on_page_event(sender, **kwargs):
 
 
 def mark_form_pages(page, request, serve_args, serve_kwargs):
-    """``before_serve_page`` hook: form pages are never cached, whatever their headers."""
-    if page._meta.label_lower in FORM_PAGE_MODELS or hasattr(page, "get_form_class"):
+    """``before_serve_page`` hook: form pages are never cached, whatever their headers.
+
+    Their HTML holds per-visitor tokens. A page says so with ``page_cache_exempt = True``;
+    any page with Wagtail's form builder is one too.
+    """
+    if getattr(page, "page_cache_exempt", False) or hasattr(page, "get_form_class"):
         request.page_cache_exempt = True
 
 

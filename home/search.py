@@ -1,4 +1,5 @@
-"""Site search over treatments and guides, with Wagtail's database backend.
+"""Site search, with Wagtail's database backend, over the live pages of the types that say
+``in_site_search = True`` (the treatments and the guides), found with Wagtail's page API.
 
 What a visitor types is read as words, never as full-text syntax: only runs of letters
 and digits count, so quotes, operators (AND OR NOT NEAR * ^ : ( ) -), NUL and control
@@ -24,6 +25,9 @@ Every search starts with one full-text query for the ids of all matches, newest 
 It tells how many there are, and beyond ``RANKED_MATCHES`` it is the list itself: the
 page shown then fetches only its own ten. Counting and listing apart would run the match
 over every matching guide twice.
+
+A search that finds nothing offers every treatment and the newest guides instead: see
+templates/search/suggestions.html, which takes them from the apps' own template tags.
 """
 
 import copy
@@ -31,19 +35,16 @@ import functools
 import re
 from collections.abc import Sequence
 
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Or, PlainText
 
-from blog.models import BlogPage
-from home.private_sections import public
-from services.models import ServicePage
+from .private_sections import public
 
 RANKED_MATCHES = 100
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
-NEWEST_GUIDES = 3
 
 WORD = re.compile(r"[^\W_]+")
 # Tried in this order; the first that leaves a stem of MIN_STEM letters is cut off.
@@ -109,8 +110,12 @@ def search_query(terms: list[str], operator: str):
     return And(words) if operator == "and" else Or(words)
 
 
+def searchable_page_types() -> list[type[Page]]:
+    return [model for model in get_page_models() if getattr(model, "in_site_search", False)]
+
+
 def searchable_pages():
-    return public(Page.objects.live().type(ServicePage, BlogPage))
+    return public(Page.objects.live().type(*searchable_page_types()))
 
 
 def search_pages(query: str) -> Sequence:
@@ -155,14 +160,6 @@ def titles_first(terms: list[str], matches) -> list[int]:
     rows = [(row[0], words_in_title(row[1])) for row in matches]
     rows.sort(key=lambda row: -row[1])
     return [pk for pk, _ in rows]
-
-
-def suggestions() -> dict:
-    """What a search that found nothing offers instead: every treatment, the newest guides."""
-    return {
-        "treatments": public(ServicePage.objects.live()).order_by("path"),
-        "guides": public(BlogPage.objects.live()).order_by("-date", "-pk")[:NEWEST_GUIDES],
-    }
 
 
 class PagesInOrder(Sequence):

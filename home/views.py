@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 
-from .search import clean_query, search_pages, suggestions
+from .search import clean_query, search_pages
 
 SEARCH_RESULTS_PER_PAGE = 10
 RENDITIONS_DIR = "images/"
@@ -19,7 +19,6 @@ def search(request):
     query = clean_query(request.GET.get("q", ""))
     results = search_pages(query) if query else []
     page_of_results = Paginator(results, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    found = page_of_results.paginator.count > 0
     response = TemplateResponse(
         request,
         "search/search.html",
@@ -27,7 +26,6 @@ def search(request):
             "search_query": query,
             "results": page_of_results,
             "query_prefix": urlencode({"q": query}),
-            **({} if found else suggestions()),
         },
     )
     response["X-Robots-Tag"] = "noindex"

@@ -6,8 +6,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
+from blog.sitemaps import ArticlesSitemap
 from home import views as home_views
-from home.sitemaps import SECTIONS as SITEMAP_SECTIONS
+from home.sitemaps import PagesSitemap
+
+# The sitemap's sections: the articles in ranges of their own, every other page together.
+SITEMAP_SECTIONS = {
+    "pages": PagesSitemap.without(*ArticlesSitemap.page_types),
+    "articles": ArticlesSitemap,
+}
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from blog.models import BlogPage
-from home.demo import article
+from practice.demo import article
 
 from .articles import publish_article
 

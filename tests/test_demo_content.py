@@ -14,7 +14,7 @@ from .conftest import DEMO_URLS
 
 pytestmark = pytest.mark.django_db
 
-SOURCE_GUIDE = Path(__file__).parent.parent / "home" / "demo" / "sciatica-massage-guide.txt"
+SOURCE_GUIDE = Path(__file__).parent.parent / "practice" / "demo" / "sciatica-massage-guide.txt"
 
 
 def snapshot():

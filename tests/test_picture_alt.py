@@ -18,8 +18,8 @@ from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from blog.models import BlogPage
-from home.demo.images import draw_image
 from home.models import UNDESCRIBED_PICTURE, HomePage, StandardPage
+from practice.demo.images import draw_image
 from services.models import ServicePage
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,11 @@ from wagtail.models import Page, Site
 from wagtailseo.models import SeoSettings
 
 from blog.models import Author, BlogIndexPage, BlogPage
-from home.demo import article
-from home.demo.images import draw_image
-from home.demo.pages import (
+from home.images import prerender_renditions
+from home.models import HomeFeaturedService, HomePage, PracticeSettings, StandardPage
+from practice.demo import article
+from practice.demo.images import draw_image
+from practice.demo.pages import (
     BLOG_INDEX,
     BOOKING,
     CONTACT,
@@ -24,17 +26,15 @@ from home.demo.pages import (
     PRIVACY,
     SERVICE_INDEX,
 )
-from home.demo.services import SERVICES
-from home.images import prerender_renditions
-from home.models import (
+from practice.demo.services import SERVICES
+from services.models import (
+    BookingPage,
     ContactFormField,
     ContactPage,
-    HomeFeaturedService,
-    HomePage,
-    PracticeSettings,
-    StandardPage,
+    ServiceIndexPage,
+    ServicePage,
+    SessionOption,
 )
-from services.models import BookingPage, ServiceIndexPage, ServicePage, SessionOption
 
 IMAGES = {
     "home": (

@@ -1,0 +1,61 @@
+"""The apps' layers hold, and the tool that checks them catches a breach.
+
+practice sits over blog and services, which sit over home; blog and services never import
+each other. The contract is [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .servers import REPO_ROOT
+
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+PACKAGES = ("practice", "blog", "services", "home")
+CONTRACT = "practice over blog and services (independent of each other), over home"
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_project_keeps_its_layers():
+    result = lint_imports(REPO_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{CONTRACT} KEPT" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("home/leak.py", "blog.models"),
+        ("home/leak.py", "services.models"),
+        ("home/leak.py", "practice.urls"),
+        ("blog/leak.py", "services.models"),
+        ("services/leak.py", "blog.models"),
+    ],
+)
+def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):
+    for package in PACKAGES:
+        shutil.copytree(
+            REPO_ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path)
+    assert lint_imports(tmp_path).returncode == 0  # the copy is as good as the original
+
+    # Inside a function, where it hides from a reader: the tool still sees it.
+    (tmp_path / module).write_text(f"def sneak():\n    import {imported}\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert f"{CONTRACT} BROKEN" in result.stdout
+    leak = module.removesuffix(".py").replace("/", ".")
+    assert f"{leak} -> {imported}" in result.stdout
