@@ -5,6 +5,8 @@ or not. Everything it makes lives in bench/out/ (a database, media, the cache), 
 never touches var/. Takes about 5 minutes.
 """
 
+import contextlib
+import dataclasses
 import gzip
 import json
 import os
@@ -12,8 +14,6 @@ import platform
 import re
 import secrets
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +23,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from tests.servers import free_port, gunicorn  # noqa: E402
+
 OUT = BASE_DIR / "bench" / "out"
 BIN = Path(sys.executable).parent
 WORKERS = 2
@@ -76,7 +80,7 @@ ENV = child_env()
 
 
 def manage(*args, env=None) -> str:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [str(BIN / "python"), "manage.py", *args],
         cwd=BASE_DIR,
         env=env or ENV,
@@ -87,59 +91,38 @@ def manage(*args, env=None) -> str:
     return result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@dataclasses.dataclass(frozen=True)
+class Served:
+    base_url: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
 
 
-class Server:
-    def __init__(self, page_cache: bool, **env):
-        self.port = free_port()
-        self.env = {**ENV, "PAGE_CACHE_ENABLED": "1" if page_cache else "0", **env}
-
-    def __enter__(self):
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                str(BIN / "gunicorn"),
-                "practice.wsgi",
-                f"--workers={WORKERS}",
-                f"--bind=127.0.0.1:{self.port}",
-                "--no-control-socket",
-                "--log-level=warning",
-                # Search at 10,000 articles takes tens of seconds (see RESULTS.md).
-                "--timeout=180",
-            ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stderr=(OUT / "gunicorn.log").open("a"),
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                fetch(self.url("/"))
-                return self
-            except OSError as error:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start: bench/out/gunicorn.log") from error
-                time.sleep(0.3)
-
-    def __exit__(self, *exc):
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+@contextlib.contextmanager
+def server(page_cache: bool, **env):
+    """The site under gunicorn (tests/servers.py), with this run's settings and database."""
+    with gunicorn(
+        {**ENV, "PAGE_CACHE_ENABLED": "1" if page_cache else "0", **env},
+        free_port(),
+        OUT / "gunicorn.log",
+        "--log-level=warning",
+        # Search at 10,000 articles takes tens of seconds (see RESULTS.md).
+        "--timeout=180",
+        workers=WORKERS,
+        start_timeout=60,
+    ) as base_url:
+        yield Served(base_url)
 
 
 def fetch(url, headers=None) -> tuple[bytes, dict]:
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=170) as response:  # noqa: S310
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=170) as response:
         return response.read(), dict(response.headers)
 
 
 def wrk(url, duration) -> dict:
-    output = subprocess.run(  # noqa: S603
+    output = subprocess.run(
         [
             "/usr/bin/wrk",
             "-t2",
@@ -226,18 +209,18 @@ class Assets(HTMLParser):
             self.urls.append(attrs["src"])
 
 
-def page_weight(server) -> dict:
+def page_weight(site) -> dict:
     """An article's HTML, CSS and JS, as bytes uncompressed and as sent gzip-compressed."""
-    html, _ = fetch(server.url(ARTICLE))
-    packed_html, headers = fetch(server.url(ARTICLE), {"Accept-Encoding": "gzip"})
+    html, _ = fetch(site.url(ARTICLE))
+    packed_html, headers = fetch(site.url(ARTICLE), {"Accept-Encoding": "gzip"})
     parser = Assets()
     parser.feed(html.decode())
     plain = len(html)
     wire = len(packed_html)
     html_gzipped = headers.get("Content-Encoding") == "gzip"
     for asset in parser.urls:
-        body, _ = fetch(server.url(asset))
-        packed, asset_headers = fetch(server.url(asset), {"Accept-Encoding": "gzip"})
+        body, _ = fetch(site.url(asset))
+        packed, asset_headers = fetch(site.url(asset), {"Accept-Encoding": "gzip"})
         plain += len(body)
         wire += len(packed)
         if asset_headers.get("Content-Encoding") != "gzip":
@@ -274,7 +257,13 @@ def make_ceiling(size: int) -> None:
 
 def generate(count: int) -> float:
     started = time.monotonic()
-    manage("generate_articles", str(count))
+    subprocess.run(
+        [str(BIN / "python"), "bench/generate_articles.py", str(count)],
+        cwd=BASE_DIR,
+        env=ENV,
+        check=True,
+        capture_output=True,
+    )
     return time.monotonic() - started
 
 
@@ -303,28 +292,28 @@ def main():
     setup()
     results = {"uncached": {}, "cached": {}, "scale": {}}
 
-    with Server(page_cache=False) as server:
-        html, _ = fetch(server.url(ARTICLE))
+    with server(page_cache=False) as site:
+        html, _ = fetch(site.url(ARTICLE))
         make_ceiling(len(html))
     # The ceiling file exists before the next server starts: WhiteNoise scans at start.
     static = f"/static/{CEILING_PATH}"
     for mode, cached in (("uncached", False), ("cached", True)):
-        with Server(page_cache=cached) as server:
+        with server(page_cache=cached) as site:
             for name, path in PAGES.items():
                 for _ in range(3):
-                    fetch(server.url(path))
-                    fetch(server.url(static))
+                    fetch(site.url(path))
+                    fetch(site.url(static))
                 log(f"wrk {mode} {name}, beside the static file")
-                results[mode][name] = paired_wrk(server.url(path), server.url(static))
+                results[mode][name] = paired_wrk(site.url(path), site.url(static))
             results[mode]["static file"] = _combined(
                 [s for name in PAGES for s in results[mode][name].pop("static_slices")]
             )
             if cached:
-                results["weight"] = page_weight(server)
+                results["weight"] = page_weight(site)
 
     log("counting queries")
     results["queries"] = json.loads(
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [
                 str(BIN / "python"),
                 "bench/queries.py",
@@ -353,11 +342,11 @@ def main():
         "DATABASE_URL": f"sqlite:///{small_db}",
         "DJANGO_CACHE_DIR": str(OUT / "cache-100"),
     }
-    with Server(page_cache=False, **small_env) as small, Server(page_cache=False) as big:
+    with server(page_cache=False, **small_env) as small, server(page_cache=False) as big:
         results["scale"] = {100: {}, 10_000: {}}
         for name, path in SCALE_URLS.items():
-            for server in (small, big):
-                fetch(server.url(path))
+            for each in (small, big):
+                fetch(each.url(path))
             log(f"{name} at 100 and at 10,000 articles, in turn")
             at_100, at_10k = timed_pair(small.url(path), big.url(path), SCALE_DURATION)
             at_10k["bytes"] = len(fetch(big.url(path))[0])
@@ -427,7 +416,7 @@ def write_report(r: dict, v: dict) -> None:
         f"{SCALE_DURATION} s each and at least 3 requests each, so that both feel the same "
         "load; p50 is the median time.",
         "",
-        f"Articles generated by `manage.py generate_articles N`: 99 in "
+        f"Articles generated by `bench/generate_articles.py N`: 99 in "
         f"{r['generated']['100']:.1f} s, then 9,900 more in {r['generated']['10000']:.1f} s.",
         "",
         "| URL | req/s at 100 | p50 ms at 100 | req/s at 10,000 | p50 ms at 10,000 | time ratio (p50) | bytes at 10,000 |",

@@ -5,7 +5,6 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -116,28 +115,6 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         )
         return context
 
-    def route(self, request, path_components):
-        # An article, with its author and picture, in one query instead of four; the
-        # index's own routes (feed/) come first, as in RoutablePageMixin.
-        if len(path_components) == 1 and not self._is_own_route(path_components[0]):
-            article = (
-                BlogPage.objects.child_of(self)
-                .select_related("author", "hero_image")
-                .filter(slug=path_components[0])
-                .first()
-            )
-            if article is not None:
-                article._cached_parent_obj = self
-                return article.route(request, [])
-        return super().route(request, path_components)
-
-    def _is_own_route(self, component: str) -> bool:
-        try:
-            self.resolve_subpage(f"/{component}/")
-        except Http404:
-            return False
-        return True
-
     @path("feed/", name="feed")
     def feed(self, request):
         from .feeds import ArticleFeed
@@ -185,6 +162,7 @@ class BlogPage(HeroImageMixin, BasePage):
 
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types: list[str] = []
+    in_site_search = True  # found by the search in every page's header
 
     seo_content_type = SeoType.ARTICLE
     seo_twitter_card = TwitterCard.LARGE
@@ -247,7 +225,7 @@ class BlogPage(HeroImageMixin, BasePage):
             "mainEntityOfPage": {"@type": "WebPage", "@id": self.get_full_url()},
             "datePublished": self.seo_published_at.isoformat(),
             "dateModified": self.seo_modified_at.isoformat(),
-            "publisher": self.seo_struct_org_base_dict,
+            "publisher": self.practice_schema_reference,
         }
         if self.author:
             data["author"] = self.author.schema()

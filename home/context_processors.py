@@ -1,21 +1,22 @@
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
-from .navigation import children
 from .private_sections import is_private
+from .request_memo import remember
 
 
 def _top_level_pages(request):
-    """The live, public children of the site's home page, from the request's one read.
+    """The live, public children of the site's home page, read once per request.
 
     Plain ``Page`` objects: the header and footer need only their titles and URLs.
     """
     site = Site.find_for_request(request)
     if site is None:
         return []
-    return [
-        page for page in children(site.root_page, request) if page.live and not is_private(page)
-    ]
+    children = remember(
+        ("children", site.root_page_id), lambda: list(site.root_page.get_children())
+    )
+    return [page for page in children if page.live and not is_private(page)]
 
 
 def _first_of_type(request, model_label):

@@ -1,12 +1,14 @@
-"""Pictures: the upload form's one rule, and the renditions the templates ask for.
+"""Pictures: the upload form's one rule, and the one table of the sizes pictures show at.
 
 Every picture's alt text is its image's description, or nothing when a page marks the
 picture decorative; so the image form requires a description (WAGTAILIMAGES_IMAGE_FORM_BASE).
 
-Keep ``FILTER_SPECS`` in step with the ``{% picture %}`` and ``{% image %}`` tags in
-templates/: a spec missing there is still made on first view, just not ahead of it.
+Templates name a size from ``PICTURE_SIZES`` (``{% sized_picture image "card" ... %}``,
+home/templatetags/practice_tags.py) and never a filter spec, so the renditions made ahead
+of time (``prerender_renditions``) are the ones the pages ask for.
 """
 
+from dataclasses import dataclass
 from itertools import product
 
 from wagtail.images.forms import BaseImageForm
@@ -36,19 +38,39 @@ class DescribedImageForm(BaseImageForm):
 
 
 FORMATS = ("avif", "webp", "jpeg")
-_SIZES = {
-    # home/home_page.html: the hero
-    "hero": ("fill-480x360", "fill-960x720", "fill-1440x1080"),
-    # blog/blog_page.html, services/service_page.html: the page's hero
-    "page_hero": ("fill-480x320", "fill-960x640", "fill-1440x960"),
-    # components/card.html
-    "card": ("fill-360x240", "fill-720x480"),
-    # blocks/figure_block.html
-    "figure": ("width-400", "width-800", "width-1200"),
+
+
+@dataclass(frozen=True)
+class PictureSize:
+    """The widths a picture is made at, and the ``sizes`` attribute that picks among them."""
+
+    resizes: tuple[str, ...]
+    sizes: str
+
+    @property
+    def filter_specs(self) -> list[str]:
+        """Each format at each width, in the order ``{% picture %}`` expands them."""
+        return [f"format-{fmt}|{resize}" for fmt, resize in product(FORMATS, self.resizes)]
+
+
+PICTURE_SIZES = {
+    # The home page's hero, beside its text on a wide screen.
+    "hero": PictureSize(
+        ("fill-480x360", "fill-960x720", "fill-1440x1080"), "(min-width: 48rem) 50vw, 100vw"
+    ),
+    # An article's or a treatment's picture, at the top of the page.
+    "page_hero": PictureSize(
+        ("fill-480x320", "fill-960x640", "fill-1440x960"), "(min-width: 48rem) 44rem, 100vw"
+    ),
+    # A teaser in a list (components/card.html).
+    "card": PictureSize(("fill-360x240", "fill-720x480"), "(min-width: 48rem) 22rem, 100vw"),
+    # A picture in a page's body, at its own proportions (blocks/figure_block.html).
+    "figure": PictureSize(
+        ("width-400", "width-800", "width-1200"), "(min-width: 48rem) 44rem, 100vw"
+    ),
 }
 FILTER_SPECS = [
-    # The order {% picture %} writes them in: format first.
-    *(f"format-{fmt}|{size}" for sizes in _SIZES.values() for size, fmt in product(sizes, FORMATS)),
+    *(spec for size in PICTURE_SIZES.values() for spec in size.filter_specs),
     OG_IMAGE_FILTER,
 ]
 

@@ -1,9 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
-from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.views.decorators.debug import sensitive_post_parameters
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail import blocks
@@ -13,19 +10,16 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
 )
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
-from wagtail.contrib.forms.panels import FormSubmissionsPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage
 from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
-from wagtailseo.models import SeoMixin, SeoSettings, SeoType
+from wagtailseo.models import SeoMixin, SeoSettings
 
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
-from .navigation import children
-from .private_sections import live_public, public, view_restrictions
+from .private_sections import live_public, view_restrictions
+from .request_memo import current_request
 
 OG_IMAGE_FILTER = "fill-1200x630|format-jpeg|jpegquality-80"
 
@@ -186,14 +180,19 @@ class PracticeSettings(ClusterableModel, BaseSiteSetting):
             return True
         return any(child.value.covers(moment) for child in self.opening_hours)
 
-    def local_business_schema(self, url: str) -> dict:
-        data = {
-            "@context": "https://schema.org",
+    def schema_reference(self, home_url: str) -> dict:
+        """The practice in JSON-LD as other objects name it (an article's publisher, a
+        service's provider): the ``@id`` of ``local_business_schema``, with its name and URL."""
+        return {
             "@type": "HealthAndBeautyBusiness",
-            "@id": f"{url}#practice",
+            "@id": f"{home_url}#practice",
             "name": self.name,
-            "url": url,
+            "url": home_url,
         }
+
+    def local_business_schema(self, home_url: str) -> dict:
+        """The practice in full, as the home and contact pages describe it."""
+        data = {"@context": "https://schema.org", **self.schema_reference(home_url)}
         if self.phone:
             data["telephone"] = self.phone
         if self.email:
@@ -279,41 +278,26 @@ class BasePage(SeoMixin, Page):
             raise ValidationError(undescribed)
 
     # -- one request, one site, one settings query ------------------------------
-
-    def get_context(self, request, *args, **kwargs):
-        # The site and settings then come from the request, where Wagtail caches them
-        # for the context processors too: the structured data costs no extra query.
-        self._request = request
-        return super().get_context(request, *args, **kwargs)
+    # While a request is served, the site and settings are the request's copies, which
+    # Wagtail caches for the context processors too: the structured data costs no query.
 
     def get_site(self):
-        request = getattr(self, "_request", None)
-        site = Site.find_for_request(request) if request else None
+        site = Site.find_for_request(current_request())
         if site and self.path.startswith(site.root_page.path):
             return site
         return super().get_site()
 
+    def site_setting(self, setting: type[BaseSiteSetting]) -> BaseSiteSetting:
+        """A site setting of this page's site."""
+        request = current_request()
+        site = self.get_site()
+        if request is not None and site == Site.find_for_request(request):
+            return setting.for_request(request)
+        return setting.for_site(site)
+
     @cached_property
     def practice_settings(self) -> "PracticeSettings":
-        request = getattr(self, "_request", None)
-        if request:
-            return PracticeSettings.for_request(request)
-        return PracticeSettings.for_site(self.get_site())
-
-    def route(self, request, path_components):
-        if not path_components:
-            return super().route(request, path_components)
-        child = self.child_to_route_to(request, path_components[0])
-        if child is None:
-            raise Http404
-        # Passing through (/services/ on the way to a service), the child routes with its
-        # own class, but its own fields are not read, so they are not fetched.
-        child = child.specific if len(path_components) == 1 else child.specific_deferred
-        child._cached_parent_obj = self
-        return child.route(request, path_components[1:])
-
-    def child_to_route_to(self, request, slug: str) -> Page | None:
-        return self.get_children().filter(slug=slug).first()
+        return self.site_setting(PracticeSettings)
 
     def get_view_restrictions(self):
         # Wagtail asks the database twice for each page it serves; on a site with no
@@ -329,6 +313,12 @@ class BasePage(SeoMixin, Page):
         """When the page last changed, for Open Graph (wagtail-seo reads the field itself)."""
         return self.last_published_at
 
+    @property
+    def seo_sitename(self) -> str:
+        # In every title and og:site_name: the practice's name as the therapist sets it,
+        # not the Site's own name, which only the admin shows.
+        return self.practice_settings.name
+
     @cached_property
     def _seo_picture(self) -> tuple[AbstractImage | None, str | None]:
         """The link preview's image, and the page's field that chose it (None: the default)."""
@@ -338,13 +328,7 @@ class BasePage(SeoMixin, Page):
                 return image, attr
         # wagtail-seo asks SeoSettings.for_site() each time; the request's copy, shared
         # with the templates, costs no query.
-        request = getattr(self, "_request", None)
-        seo = (
-            SeoSettings.for_request(request)
-            if request
-            else SeoSettings.for_site(site=self.get_site())
-        )
-        return seo.og_image_default, None
+        return self.site_setting(SeoSettings).og_image_default, None
 
     @property
     def seo_image(self):
@@ -371,15 +355,14 @@ class BasePage(SeoMixin, Page):
         return self.og_image_rendition.full_url
 
     @property
+    def practice_schema_reference(self) -> dict:
+        """The practice, as this page's JSON-LD names it (publisher, provider)."""
+        return self.practice_settings.schema_reference(self.home_url)
+
+    @property
     def seo_struct_org_base_dict(self) -> dict:
         # wagtail-seo #83 gives the organisation the current page's URL.
-        settings = self.practice_settings
-        return {
-            "@type": "HealthAndBeautyBusiness",
-            "@id": f"{self.home_url}#practice",
-            "name": settings.name,
-            "url": self.home_url,
-        }
+        return self.practice_schema_reference
 
     # -- our own structured data ----------------------------------------------
 
@@ -491,16 +474,12 @@ class HomePage(HeroImageMixin, BasePage):  # noqa: DJ008 (Page gives it __str__,
         "services.ServiceIndexPage",
         "services.BookingPage",
         "blog.BlogIndexPage",
-        "home.ContactPage",
+        "services.ContactPage",
         "home.StandardPage",
     ]
     max_count = 1
 
     seo_image_sources = ["og_image", "hero_image"]
-
-    def child_to_route_to(self, request, slug: str) -> Page | None:
-        # The menu lists the same children: one read of them serves both.
-        return next((page for page in children(self, request) if page.slug == slug), None)
 
     def featured_service_pages(self) -> list[Page]:
         """The chosen services that are live and public, in the editor's order."""
@@ -512,16 +491,6 @@ class HomePage(HeroImageMixin, BasePage):  # noqa: DJ008 (Page gives it __str__,
             .prefetch_related("hero_image__renditions")
         )
         return sorted(services, key=lambda service: chosen.index(service.pk))
-
-    def latest_articles(self, count: int = 3):
-        from blog.models import BlogPage
-
-        return (
-            public(BlogPage.objects.live())
-            .select_related("hero_image")
-            .prefetch_related("hero_image__renditions")
-            .order_by("-date", "-pk")[:count]
-        )
 
     def structured_data(self) -> list[dict]:
         settings = self.practice_settings
@@ -549,82 +518,3 @@ class StandardPage(BasePage):
     def structured_data(self) -> list[dict]:
         faq = faq_schema(self.body)
         return [*super().structured_data(), *([faq] if faq else [])]
-
-
-class ContactFormField(AbstractFormField):
-    page = ParentalKey("home.ContactPage", on_delete=models.CASCADE, related_name="form_fields")
-
-
-class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
-    """The contact form. Its fields are edited by the therapist with Wagtail's form builder.
-
-    Messages take the booking form's store-first path (``services.contact``): stored, then
-    emailed by a task after the commit, never inline, and behind the same spam checks.
-    """
-
-    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
-    thank_you_text = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
-
-    content_panels = AbstractEmailForm.content_panels + [
-        FormSubmissionsPanel(),
-        FieldPanel("intro"),
-        InlinePanel("form_fields", label="Form fields"),
-        FieldPanel("thank_you_text"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
-                FieldPanel("subject"),
-            ],
-            heading="Email",
-        ),
-    ]
-
-    parent_page_types = ["home.HomePage"]
-    subpage_types: list[str] = []
-    max_count = 1
-
-    seo_content_type = SeoType.WEBSITE
-
-    def structured_data(self) -> list[dict]:
-        settings = self.practice_settings
-        return [
-            settings.local_business_schema(self.home_url),
-            *super().structured_data(),
-        ]
-
-    def get_form_class(self):
-        from services.contact import ContactFormBuilder
-
-        return ContactFormBuilder(self.get_form_fields()).get_form_class()
-
-    def process_form_submission(self, form):
-        # Never the inline email of AbstractEmailForm: store, then notify after commit.
-        from services.contact import store_contact
-        from services.protection import TOKEN_FIELD, read_form_token
-
-        token, _age = read_form_token(form.cleaned_data.get(TOKEN_FIELD, ""))
-        return store_contact(self, form.cleaned_data, token)
-
-    def get_submissions_list_view_class(self):
-        # The messages' export goes through the site's one formula-safe writer. Imported
-        # here, as Wagtail imports its own view, to keep admin views out of model loading.
-        from .spreadsheets import FormulaSafeSubmissionsListView
-
-        return FormulaSafeSubmissionsListView
-
-    # Messages are personal: none of what is posted may reach an error report.
-    @path("")
-    @method_decorator(sensitive_post_parameters())
-    def contact_form(self, request):
-        from services.contact import serve_contact_form
-
-        return serve_contact_form(self, request)
-
-    @path("thanks/")
-    def thanks(self, request):
-        return self.render_landing_page(request)
-
-    def serve_preview(self, request, mode_name):
-        if mode_name == "landing":
-            return self.render_landing_page(request)
-        return self.contact_form(request)

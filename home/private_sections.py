@@ -3,12 +3,9 @@
 Wagtail reads every view restriction again for each ``.public()`` list and twice more to
 check the page it serves. An article shows three such lists (the menu, related treatments,
 related guides), so one request read the same few rows five times. Within a request they
-are now read once, and a saved or deleted restriction drops the copy at once.
-
-Outside a request (commands, the shell) nothing is kept: each call reads afresh.
+are now read once (``home.request_memo``), and a saved or deleted restriction drops the
+copy at once.
 """
-
-from contextvars import ContextVar
 
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
@@ -16,22 +13,14 @@ from django.dispatch import receiver
 from modelcluster.queryset import FakeQuerySet
 from wagtail.models import Page, PageViewRestriction
 
+from .request_memo import forget, remember
 
-class _RequestCopy:
-    restrictions: list[PageViewRestriction] | None = None
-
-
-_request_copy: ContextVar[_RequestCopy | None] = ContextVar("private_sections", default=None)
+_MEMO_KEY = "view_restrictions"
 
 
 def view_restrictions() -> list[PageViewRestriction]:
     """Every view restriction on the site, with its page."""
-    copy = _request_copy.get()
-    if copy is None:
-        return list(PageViewRestriction.objects.select_related("page"))
-    if copy.restrictions is None:
-        copy.restrictions = list(PageViewRestriction.objects.select_related("page"))
-    return copy.restrictions
+    return remember(_MEMO_KEY, lambda: list(PageViewRestriction.objects.select_related("page")))
 
 
 def private_q() -> Q:
@@ -73,20 +62,7 @@ def live_public(pages):
     return public(in_database(pages).live())
 
 
-def middleware(get_response):
-    def keep_one_copy_per_request(request):
-        token = _request_copy.set(_RequestCopy())
-        try:
-            return get_response(request)
-        finally:
-            _request_copy.reset(token)
-
-    return keep_one_copy_per_request
-
-
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def _forget_the_request_copy(**kwargs):
-    copy = _request_copy.get()
-    if copy is not None:
-        copy.restrictions = None
+    forget(_MEMO_KEY)

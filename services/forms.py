@@ -6,17 +6,24 @@ import re
 from django import forms
 from django.utils import timezone
 
+from home.prices import format_price
 from home.private_sections import public
 
 from .models import BookingRequest, ServicePage, SessionOption
 from .protection import ProtectedFormMixin, validate_multi_line, validate_single_line
 
-# The version of the consent wording below. Change it whenever the wording changes, so that
-# every request records which words the visitor agreed to.
-CONSENT_VERSION = "2026-11-health-notes-v1"
-CONSENT_LABEL = (
-    "I agree that Calm Hands Massage Therapy may store the health notes I have written above."
-)
+# Every consent wording visitors have been shown, by the version each request stores with
+# the notes it agreed to ({practice}: the practice's name in its settings). Never edit one:
+# add a new version and point CONSENT_VERSION at it, so a stored version keeps its words.
+CONSENT_WORDINGS = {
+    "2026-11-health-notes-v1": (
+        "I agree that Calm Hands Massage Therapy may store the health notes I have written above."
+    ),
+    "2026-12-health-notes-v2": (
+        "I agree that {practice} may store the health notes I have written above."
+    ),
+}
+CONSENT_VERSION = "2026-12-health-notes-v2"
 CONSENT_DETAIL = (
     "What: only the notes you write in the box above. Why: so that your therapist can prepare "
     "a safe treatment for you. How long: your request, with its notes, is deleted 12 months "
@@ -40,7 +47,7 @@ def live_services():
     return public(ServicePage.objects.live()).order_by("path")
 
 
-def session_choices(services) -> list:
+def session_choices(services, currency: str) -> list:
     """Every service's session lengths, grouped by service: works without JavaScript."""
     options = (
         SessionOption.objects.filter(page__in=services)
@@ -50,7 +57,10 @@ def session_choices(services) -> list:
     grouped: dict[str, list] = {}
     for option in options:
         grouped.setdefault(option.page.title, []).append(
-            (str(option.pk), f"{option.duration_minutes} minutes – £{option.price:.2f}")
+            (
+                str(option.pk),
+                f"{option.duration_minutes} minutes – {format_price(option.price, currency)}",
+            )
         )
     return [("", "Choose a session length"), *grouped.items()]
 
@@ -100,16 +110,17 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[validate_multi_line],
     )
-    notes_consent = forms.BooleanField(
-        label=CONSENT_LABEL, help_text=CONSENT_DETAIL, required=False
-    )
+    notes_consent = forms.BooleanField(help_text=CONSENT_DETAIL, required=False)
 
-    def __init__(self, *args, practice_settings=None, **kwargs):
+    def __init__(self, *args, practice_settings, **kwargs):
         super().__init__(*args, **kwargs)
         self.practice_settings = practice_settings
         services = live_services()
         self.fields["service"].queryset = services
-        self.fields["session"].choices = session_choices(services)
+        self.fields["session"].choices = session_choices(services, practice_settings.currency)
+        self.fields["notes_consent"].label = CONSENT_WORDINGS[CONSENT_VERSION].format(
+            practice=practice_settings.name
+        )
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
@@ -195,7 +206,7 @@ class BookingForm(ProtectedFormMixin, forms.Form):
                 self.add_error(field, "Please choose a date within the next year.")
                 continue
             settings = self.practice_settings
-            if settings is not None and not (
+            if not (
                 settings.is_open_at(timezone.localtime(window_start, zone))
                 and settings.is_open_at(timezone.localtime(window_end, zone))
             ):

@@ -3,11 +3,15 @@
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
+# The program that wrote the file (RFC 5545, 3.7.3), not whose appointment it is: it stays
+# the same when the practice changes its name. The practice's name is in the event itself.
+PRODID = "-//Practice website//Booking confirmation//EN"
+
 
 def booking_calendar(booking, practice) -> bytes:
     start, end = booking.chosen_window()
     calendar = Calendar()
-    calendar.add("prodid", "-//Calm Hands Massage Therapy//Booking//EN")
+    calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()

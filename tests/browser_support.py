@@ -5,12 +5,10 @@ Registered as a pytest plugin in tests/conftest.py, so every browser test module
 is flushed after each test; tests/conftest.py puts the demo database back after the flush.
 """
 
-import datetime
 import os
 
 import pytest
 from django.core.cache import caches
-from django.utils import timezone
 
 from .quality.chromium import launch, require_chromium
 
@@ -55,11 +53,3 @@ def new_page(browser, viewport=None, **options):
     )
     context.set_default_timeout(15_000)
     return context.new_page()
-
-
-def next_weekday(days_ahead: int) -> datetime.date:
-    """A Monday-to-Friday date at least `days_ahead` days from today, when the practice is open."""
-    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day

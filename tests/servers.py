@@ -1,5 +1,5 @@
-"""Servers the tests start on loopback: a free port, gunicorn running the site, and a copy of
-the test database for it."""
+"""Servers the tests and the benchmark (bench/run.py) start on loopback: a free port,
+gunicorn running the site, and a copy of the test database for it."""
 
 import contextlib
 import socket
@@ -33,10 +33,21 @@ def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> No
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, log_path: Path, workers: int = 2):
-    """`gunicorn practice.wsgi` with two workers on 127.0.0.1:port; yields its base URL."""
-    with log_path.open("w") as log:
-        server = subprocess.Popen(  # noqa: S603
+def gunicorn(
+    env: dict[str, str],
+    port: int,
+    log_path: Path,
+    *options: str,
+    workers: int = 2,
+    start_timeout: float = 30,
+):
+    """`gunicorn practice.wsgi` with two workers on 127.0.0.1:port; yields its base URL.
+
+    ``options`` go to gunicorn as they are (``--timeout=180``). The log is appended to, so
+    servers running side by side may share one.
+    """
+    with log_path.open("a") as log:
+        server = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -45,6 +56,7 @@ def gunicorn(env: dict[str, str], port: int, log_path: Path, workers: int = 2):
                 "--no-control-socket",
                 f"--workers={workers}",
                 f"--bind=127.0.0.1:{port}",
+                *options,
             ],
             cwd=REPO_ROOT,
             env=env,
@@ -53,7 +65,7 @@ def gunicorn(env: dict[str, str], port: int, log_path: Path, workers: int = 2):
         )
         base_url = f"http://127.0.0.1:{port}"
         try:
-            wait_until_up(base_url + "/robots.txt", server)
+            wait_until_up(base_url + "/robots.txt", server, start_timeout)
             yield base_url
         finally:
             server.terminate()

@@ -171,7 +171,7 @@ def test_bad_input_gets_a_clear_error_next_to_its_field_and_stores_nothing(
     client, demo_site, overrides, field, message
 ):
     if not overrides:  # a Sunday: closed all day in the demo's opening hours
-        from tests.test_booking_helpers import next_weekday
+        from tests.open_days import next_weekday
 
         monday = next_weekday(7)
         sunday = monday - __import__("datetime").timedelta(days=monday.weekday() + 1)

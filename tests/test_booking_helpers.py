@@ -4,7 +4,6 @@ No tests here. Fixtures are imported by the test modules that use them.
 """
 
 import asyncio
-import datetime
 import threading
 import time
 
@@ -12,11 +11,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
 
 from services.models import SessionOption
 from services.protection import issue_form_token
 
+from .open_days import next_weekday
 from .servers import free_port
 
 
@@ -72,14 +71,6 @@ def _fresh_rate_limit():
     cache.clear()
     yield
     cache.clear()
-
-
-def next_weekday(days_ahead: int) -> datetime.date:
-    """A Monday-to-Friday date at least this many days ahead (the demo's opening days)."""
-    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day
 
 
 def old_token(seconds_ago: float = 10) -> str:

@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from blog.models import BlogPage
 from services.models import ServicePage
 
-from .browser_support import ARTICLE_URL, MOBILE, new_page, next_weekday
+from .browser_support import ARTICLE_URL, MOBILE, new_page
 from .conftest import DEMO_URLS
+from .open_days import next_weekday
 from .quality.chromium import AXE_JS as AXE_PATH
 from .quality.chromium import (
     axe_violations,

@@ -11,7 +11,8 @@ import pytest
 from blog.models import BlogPage
 from services.models import BookingRequest, QuarantinedSubmission, ServicePage
 
-from .browser_support import ARTICLE_URL, MOBILE, new_page, next_weekday
+from .browser_support import ARTICLE_URL, MOBILE, new_page
+from .open_days import next_weekday
 
 pytestmark = [
     pytest.mark.browser,

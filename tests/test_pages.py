@@ -5,8 +5,8 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from blog.models import BlogIndexPage, BlogPage
-from home.models import ContactPage, HomePage, StandardPage
-from services.models import BookingPage, ServiceIndexPage, ServicePage
+from home.models import HomePage, StandardPage
+from services.models import BookingPage, ContactPage, ServiceIndexPage, ServicePage
 
 from .conftest import DEMO_URLS, load_demo_site
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from wagtail.models import Page
 
 from blog.models import BlogIndexPage, BlogPage
-from home.models import ContactPage, HomePage, StandardPage
-from services.models import BookingPage, ServiceIndexPage, ServicePage
+from home.models import HomePage, StandardPage
+from services.models import BookingPage, ContactPage, ServiceIndexPage, ServicePage
 
 from .articles import publish_article
 from .browser_support import new_page

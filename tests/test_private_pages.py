@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from blog.models import BlogPage
-from home import private_sections
+from home import private_sections, request_memo
 from services.models import ServicePage
 
 from .articles import publish_article
@@ -60,7 +60,7 @@ def test_a_request_reads_the_private_sections_once(client, demo_site):
     assert len(reads) == 1
 
 
-def test_a_restriction_saved_during_a_request_is_seen_in_the_same_request(demo_site):
+def test_a_restriction_saved_during_a_request_is_seen_in_the_same_request(demo_site, rf):
     article = BlogPage.objects.get()
 
     def a_request(request):
@@ -68,7 +68,7 @@ def test_a_restriction_saved_during_a_request_is_seen_in_the_same_request(demo_s
         make_private(article)
         return before, private_sections.view_restrictions()
 
-    before, after = private_sections.middleware(a_request)(None)
+    before, after = request_memo.middleware(a_request)(rf.get("/"))
     assert before == []
     assert [restriction.page_id for restriction in after] == [article.pk]
     assert not BlogPage.objects.live().exclude(private_sections.private_q()).filter(pk=article.pk)

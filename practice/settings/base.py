@@ -12,6 +12,7 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
+    "practice",  # the demo content command, and the stylesheet in practice/static/
     "home",
     "services",
     "blog",
@@ -47,7 +48,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, CSRF and auth: it must see the cookies and Vary they add.
     "home.page_cache.PageCacheMiddleware",
-    "home.private_sections.middleware",
+    "home.request_memo.middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,7 +119,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "static_collected"))
-STATICFILES_DIRS = [BASE_DIR / "practice" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

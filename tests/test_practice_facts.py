@@ -1,0 +1,140 @@
+"""Each fact about the practice has one home, and every page and file that shows it reads it there:
+the sizes pictures are made at, the currency, the practice's name, its JSON-LD identity."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from bs4 import BeautifulSoup
+from django.template import Context, Template, TemplateSyntaxError
+from django.utils import timezone
+from icalendar import Calendar
+from wagtail.images.models import Rendition
+
+from home.models import PracticeSettings
+from home.prices import format_price
+from services.forms import CONSENT_VERSION, CONSENT_WORDINGS
+from services.ics import PRODID, booking_calendar
+from services.models import BookingRequest
+
+from .conftest import DEMO_URLS
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = "/blog/massage-for-sciatica-relief/"
+SERVICE = "/services/deep-tissue-massage/"
+
+
+def change_practice(**fields) -> PracticeSettings:
+    practice = PracticeSettings.objects.get()
+    for name, value in fields.items():
+        setattr(practice, name, value)
+    practice.save()
+    return practice
+
+
+def json_ld(client, url) -> list[dict]:
+    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    return [json.loads(s.string) for s in soup.find_all("script", type="application/ld+json")]
+
+
+# -- picture sizes ---------------------------------------------------------------------
+
+
+def test_pages_show_only_the_renditions_made_ahead_of_their_first_view(client, demo_site):
+    made_ahead = Rendition.objects.count()  # the demo loader makes them (prerender_renditions)
+    for url in DEMO_URLS:
+        assert client.get(url).status_code == 200
+    assert Rendition.objects.count() == made_ahead
+
+
+def test_a_picture_size_no_table_names_is_a_clear_template_error():
+    template = Template('{% load practice_tags %}{% sized_picture image "banner" %}')
+    with pytest.raises(TemplateSyntaxError, match="No picture size 'banner'; the sizes are hero"):
+        template.render(Context({"image": None}))
+
+
+# -- currency --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [("60.00", "GBP", "£60"), ("62.50", "EUR", "€62.50"), ("60.00", "CHF", "60 CHF")],
+)
+def test_a_price_is_written_in_its_currency(amount, currency, shown):
+    assert format_price(Decimal(amount), currency) == shown
+
+
+def test_prices_follow_the_practice_currency_on_the_price_list_and_the_booking_form(
+    client, demo_site
+):
+    change_practice(currency="EUR")
+
+    price_list = BeautifulSoup(client.get(SERVICE).content, "html.parser").select_one(".price-list")
+    assert "€60" in price_list.get_text() and "£" not in price_list.get_text()
+    booking_form = client.get("/book/").content.decode()
+    assert "60 minutes – €60<" in booking_form and "minutes – £" not in booking_form
+    (service,) = [item for item in json_ld(client, SERVICE) if item["@type"] == "Service"]
+    assert {offer["priceCurrency"] for offer in service["offers"]} == {"EUR"}
+
+
+# -- the practice's name -----------------------------------------------------------------
+
+
+def test_the_consent_box_names_the_practice_from_its_settings(client, demo_site):
+    change_practice(name="Kind Hands Clinic")
+
+    html = client.get("/book/").content.decode()
+    assert "I agree that Kind Hands Clinic may store the health notes" in html
+    assert "Calm Hands" not in html
+
+
+def test_every_consent_version_a_request_may_store_keeps_its_own_words():
+    # The stored version is the record of what the visitor agreed to: the current one is
+    # in the table, and the first one still reads as visitors saw it.
+    assert CONSENT_VERSION in CONSENT_WORDINGS
+    assert CONSENT_WORDINGS["2026-11-health-notes-v1"].startswith(
+        "I agree that Calm Hands Massage Therapy may store"
+    )
+
+
+def test_the_calendar_file_names_the_practice_but_not_as_the_program_that_wrote_it(demo_site):
+    practice = change_practice(name="Kind Hands Clinic")
+    start = timezone.now() + datetime.timedelta(days=7)
+    booking = BookingRequest.objects.create(
+        name="Jane Doe",
+        email="jane@example.com",
+        phone="07700 900123",
+        client_type=BookingRequest.ClientType.NEW,
+        service_title="Swedish Massage",
+        session_minutes=60,
+        window_1_start=start,
+        window_1_end=start + datetime.timedelta(hours=2),
+        window_2_start=start + datetime.timedelta(days=1),
+        window_2_end=start + datetime.timedelta(days=1, hours=2),
+        status=BookingRequest.Status.CONFIRMED,
+        confirmed_window=1,
+    )
+
+    calendar = Calendar.from_ical(booking_calendar(booking, practice))
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Swedish Massage at Kind Hands Clinic"
+    assert str(calendar["prodid"]) == PRODID
+    assert "Kind Hands" not in PRODID and "Calm Hands" not in PRODID
+
+
+# -- the organisation's JSON-LD ------------------------------------------------------------
+
+
+def test_the_practice_is_described_once_and_named_by_its_id_everywhere_else(client, demo_site):
+    change_practice(name="Kind Hands Clinic")
+
+    (business,) = [b for b in json_ld(client, "/") if b["@type"] == "HealthAndBeautyBusiness"]
+    (article,) = [b for b in json_ld(client, ARTICLE) if b["@type"] == "Article"]
+    (service,) = [b for b in json_ld(client, SERVICE) if b["@type"] == "Service"]
+    reference = {key: business[key] for key in ("@type", "@id", "name", "url")}
+    assert reference["@id"] == "http://testserver/#practice"
+    assert reference["name"] == "Kind Hands Clinic"
+    assert article["publisher"] == reference
+    assert service["provider"] == reference
