@@ -8,7 +8,7 @@ Not through ``add_child``, Wagtail's API for one page: that validates, indexes a
 references one article at a time, about 25 ms each here (1,000 articles in 24 s, the next
 1,000 in 29 s), so 10,000 would take five minutes or more, against seconds in bulk. Bulk,
 with documented APIs only: the page rows through ``bulk_create``, their places in the tree
-from treebeard's own number encoding (``numconv_obj``), the articles' own rows in one
+from treebeard's own number encoding (``home/tree_places.py``), the articles' own rows in one
 ``executemany`` (Django's ``bulk_create`` refuses a model with a parent table), then one
 bulk search-index update. No revisions: only the admin's history would show them.
 """
@@ -29,17 +29,6 @@ WORDS = (
 
 def _text(number: int, length: int) -> str:
     return " ".join(WORDS[(number * 7 + i * 3) % len(WORDS)] for i in range(length))
-
-
-def _child_path(parent, position: int) -> str:
-    """The tree path of the parent's child at ``position`` (1 for the first), as treebeard
-    writes it: the position in the tree's alphabet, padded to one step."""
-    step = parent.numconv_obj().int2str(position)
-    return parent.path + step.rjust(parent.steplen, parent.alphabet[0])
-
-
-def _position(page) -> int:
-    return page.numconv_obj().str2int(page.path[-page.steplen :])
 
 
 def _insert_own_rows(model, objects) -> None:
@@ -72,13 +61,14 @@ def generate_articles(count: int) -> float:
 
     from blog.models import Author, BlogIndexPage, BlogPage
     from home import page_cache
+    from home.tree_places import child_path, place_among_siblings
 
     started = time.monotonic()
     with transaction.atomic():
         index = BlogIndexPage.objects.get()
         model = BlogPage.objects.child_of(index).first()
         last_child = index.get_last_child()
-        last_position = _position(last_child) if last_child else 0
+        last_position = place_among_siblings(last_child) if last_child else 0
         shared = {
             "content_type": ContentType.objects.get_for_model(BlogPage),
             "locale": Locale.get_default(),
@@ -101,7 +91,7 @@ def generate_articles(count: int) -> float:
                     draft_title=f"Generated guide {number}",
                     slug=slug,
                     translation_key=uuid.uuid4(),
-                    path=_child_path(index, last_position + offset),
+                    path=child_path(index, last_position + offset),
                     url_path=f"{index.url_path}{slug}/",
                     first_published_at=now,
                     last_published_at=now,

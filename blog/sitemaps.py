@@ -15,10 +15,10 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.paginator import Page as PaginatorPage
 from django.utils.functional import cached_property
 from wagtail.contrib.sitemaps import Sitemap
-from wagtail.models import Page
 
 from home.private_sections import public
 from home.sitemaps import SECTION_SIZE
+from home.tree_places import child_path, place_among_siblings
 
 from .models import BlogIndexPage, BlogPage
 
@@ -34,7 +34,7 @@ class ArticleRanges:
         last = self.blog_index.get_last_child() if self.blog_index else None
         if last is None:
             return 1
-        return max(1, math.ceil(last._get_lastpos_in_path() / SECTION_SIZE))
+        return max(1, math.ceil(place_among_siblings(last) / SECTION_SIZE))
 
     def page(self, number) -> PaginatorPage:
         try:
@@ -50,13 +50,12 @@ class ArticleRanges:
             return BlogPage.objects.none()
         first = (number - 1) * SECTION_SIZE + 1
         last = number * SECTION_SIZE
-        depth = self.blog_index.depth + 1
         articles = BlogPage.objects.child_of(self.blog_index).live()
         return (
             public(articles)
             .filter(
-                path__gte=Page._get_path(self.blog_index.path, depth, first),
-                path__lte=Page._get_path(self.blog_index.path, depth, last),
+                path__gte=child_path(self.blog_index, first),
+                path__lte=child_path(self.blog_index, last),
             )
             .order_by("path")
             .defer_streamfields()
