@@ -41,9 +41,8 @@ run: install
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install node-tools
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# Everything `make lint` checks, then Django's checks and the whole suite.
+test: lint node-tools
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -p no:randomly
@@ -63,16 +62,25 @@ check-quality: install $(NODE_STAMP)
 bench: install
 	$(BIN)/python bench/run.py
 
+# The static checks, all offline. lint-imports enforces the apps' layers
+# ([tool.importlinter] in pyproject.toml); the install step puts it in .venv from the lock.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+	$(BIN)/lint-imports --no-logo
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(BIN)/djhtml templates
 
-lock:
-	$(BIN)/pip freeze --exclude-editable > requirements.lock
+# requirements.lock from pyproject.toml (pip-tools, which reaches PyPI), keeping the current
+# pins wherever the declared ranges allow; LOCK_ARGS=--upgrade moves every pin to the newest.
+lock: install
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe \
+		--extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--no-emit-trusted-host $(LOCK_ARGS) --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules static_collected
