@@ -97,7 +97,7 @@ def deliver(notification_id: int) -> str | None:
         message = build_message(row)
         if message is not None:
             message.send(fail_silently=False)
-    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+    except Exception as error:  # any failure is recorded and retried
         failed = row.attempts >= max_attempts()
         Notification.objects.filter(pk=row.pk).update(
             status=Notification.Status.FAILED if failed else Notification.Status.PENDING,

@@ -5,7 +5,7 @@ import os
 from .base import *  # noqa: F403
 
 DEBUG = True
-SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105
+SECRET_KEY = "django-insecure-development-only-key"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 INTERNAL_IPS = ["127.0.0.1"]
 
