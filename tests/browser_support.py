@@ -12,7 +12,6 @@ from django.core.cache import caches
 
 from .quality.chromium import launch, require_chromium
 
-ARTICLE_URL = "/blog/massage-for-sciatica-relief/"
 MOBILE = {"width": 390, "height": 844}
 
 

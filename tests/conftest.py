@@ -5,14 +5,19 @@ the root collection, the default site and the practice's pages. A transactional 
 (the live server's, or `django_db(transaction=True)`) ends with a flush that empties every
 table, even what the migrations made; after any such test the harness puts a snapshot of
 that first state back, so the next test, whatever it is, finds it again.
+
+Every test also starts with an empty default cache: no form posts counted against its
+address, and no page or site path cached from another test's database.
 """
 
 import dataclasses
 import itertools
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.apps import apps
 from django.core import serializers
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
@@ -20,26 +25,14 @@ from wagtail.models import Page
 
 from home.models import HomePage
 
+from .demo import load_demo_site
+from .factories import make_staff_user
+from .mail import RecordingHandler
+from .postgres_site import serve_postgres_site
+from .servers import free_port
+
 # The Chromium and live-server fixtures of the browser tests.
 pytest_plugins = ["tests.browser_support"]
-
-DEMO_URLS = [
-    "/",
-    "/services/",
-    "/services/deep-tissue-massage/",
-    "/services/trigger-point-therapy/",
-    "/services/myofascial-release/",
-    "/services/swedish-massage/",
-    "/blog/",
-    "/blog/massage-for-sciatica-relief/",
-    "/book/",
-    "/contact/",
-    "/privacy/",
-]
-
-
-def load_demo_site():
-    call_command("load_demo_content", hostname="testserver", port=80, verbosity=0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,3 +102,47 @@ def restore_if_flushed(snapshot: str) -> None:
 def demo_site(db):
     """The demo site's home page."""
     return HomePage.objects.get()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """See the module's docstring: whatever ran before, the default cache starts empty."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def staff_client(client, demo_site):
+    """The test client, logged in as a user in the "Practice staff" group only."""
+    client.force_login(make_staff_user())
+    return client
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 that Django's SMTP backend sends to."""
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 1
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_site(request, tmp_path_factory):
+    """The demo site on a fresh PostgreSQL database under gunicorn (tests/postgres_site.py),
+    one per test module, with the module's ``POSTGRES_SITE_ENV`` added to its environment."""
+    extra_env = getattr(request.module, "POSTGRES_SITE_ENV", {})
+    with serve_postgres_site(tmp_path_factory.mktemp("postgres_site"), extra_env) as site:
+        yield site

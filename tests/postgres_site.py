@@ -1,23 +1,21 @@
 """The demo site served from a fresh PostgreSQL database, as production serves it.
 
-``postgres_site`` is a module-scoped fixture: a new database, migrated and filled with the
-demo content, and gunicorn with the production settings in front of it. A test module
-registers it by importing it, and may add to gunicorn's environment with a module-level
-``POSTGRES_SITE_ENV`` dict:
-
-    from .postgres_site import postgres_site  # noqa: F401 - fixture
+``serve_postgres_site`` makes a new database, migrates it, fills it with the demo content
+and puts gunicorn with the production settings in front of it. Tests use it through the
+module-scoped ``postgres_site`` fixture (tests/conftest.py); a test module may add to
+gunicorn's environment with a module-level ``POSTGRES_SITE_ENV`` dict:
 
     POSTGRES_SITE_ENV = {"FORM_RATE_LIMIT_POSTS": "1000"}
 
 Skipped without PostgreSQL on a laptop, failed under CI (tests/optional_services.py).
 """
 
+import contextlib
 import dataclasses
 import uuid
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from .optional_services import require_postgres
 from .quality.check_quality import manage, production_env
@@ -40,17 +38,17 @@ class PostgresSite:
         return self.log_path.read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def postgres_site(request, tmp_path_factory):
+@contextlib.contextmanager
+def serve_postgres_site(workdir: Path, extra_env: dict[str, str]):
+    """Yields the running site; drops its database afterwards."""
     server = require_postgres()
     database = f"practice_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
-    workdir = tmp_path_factory.mktemp("postgres_site")
     port = free_port()
     env = production_env(workdir, port)
     env.update(DATABASE_URL=f"{server}/{database}")
-    env.update(getattr(request.module, "POSTGRES_SITE_ENV", {}))
+    env.update(extra_env)
     log_path = workdir / "gunicorn.log"
     try:
         manage(env, "migrate", "--noinput")

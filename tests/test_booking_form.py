@@ -1,15 +1,16 @@
+import datetime
+
 import pytest
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from services.forms import CONSENT_VERSION
 from services.models import BookingPage, BookingRequest, Notification, QuarantinedSubmission
-from tests.optional_services import require_redis
-from tests.test_booking_helpers import (  # noqa: F401 - fixtures
-    _fresh_rate_limit,
-    booking_data,
-    issue_form_token,
-    session_option,
-)
+from services.protection import issue_form_token
+
+from .factories import make_service, set_practice_details
+from .optional_services import require_redis
+from .posts import booking_data
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +20,23 @@ def post(client, data, **extra):
 
 
 def test_booking_page_preselects_the_service_from_the_book_button(client, demo_site):
-    html = client.get("/book/?service=deep-tissue-massage").content.decode()
-    assert '<option value="deep-tissue-massage" selected>' in html
+    service = make_service(title="Hot Stone Massage")
+    html = client.get("/book/?service=hot-stone-massage").content.decode()
+    assert f'<option value="{service.slug}" selected>' in html
 
 
 def test_booking_page_groups_session_lengths_by_service_without_javascript(client, demo_site):
+    service = make_service(title="Hot Stone Massage", options=[(45, "50.00"), (75, "70.00")])
     html = client.get("/book/").content.decode()
-    assert '<optgroup label="Swedish Massage">' in html
-    assert f'<option value="{session_option().pk}">' in html
+    group = html.split('<optgroup label="Hot Stone Massage">', 1)[1].split("</optgroup>", 1)[0]
+    for option in service.ordered_session_options():
+        assert f'<option value="{option.pk}">' in group
     assert "<script" not in html.split("<form", 1)[1].split("</form>", 1)[0]
 
 
-def test_therapist_edits_the_intro_thank_you_text_and_cancellation_policy(client, demo_site):
+def test_the_booking_pages_show_the_published_intro_thanks_and_cancellation_policy(
+    client, demo_site
+):
     page = BookingPage.objects.get()
     page.intro = "<p>Tell us when suits you.</p>"
     page.thank_you_text = "<p>Thanks: we will write within a day.</p>"
@@ -59,14 +65,15 @@ def test_honeypot_is_hidden_from_people_and_assistive_technology(client, demo_si
 
 
 def test_valid_booking_is_stored_then_redirected_to_thanks(client, demo_site):
-    response = post(client, booking_data())
+    service = make_service(title="Hot Stone Massage", options=[(75, "70.00")])
+    response = post(client, booking_data(service))
     assert response.status_code == 302
     assert response["Location"] == "/book/thanks/"
     booking = BookingRequest.objects.get()
     assert booking.status == BookingRequest.Status.NEW
-    assert booking.service.slug == "swedish-massage"
-    assert booking.service_title == "Swedish Massage"
-    assert booking.session_minutes == session_option().duration_minutes
+    assert booking.service == service
+    assert booking.service_title == "Hot Stone Massage"
+    assert booking.session_minutes == 75
     assert booking.window_3_start is None
     assert booking.notes == "" and booking.notes_consent_at is None
     assert set(booking.notifications.values_list("kind", flat=True)) == {
@@ -75,7 +82,7 @@ def test_valid_booking_is_stored_then_redirected_to_thanks(client, demo_site):
     }
     thanks = client.get("/book/thanks/")
     assert thanks.status_code == 200
-    assert "Your request has reached us" in thanks.content.decode()
+    assert strip_tags(BookingPage.objects.get().thank_you_text) in thanks.content.decode()
 
 
 def test_refreshing_the_thank_you_page_does_not_submit_again(client, demo_site):
@@ -143,7 +150,6 @@ BAD_INPUTS = [
     ("a bad date", {"window_1_date": "2026-02-31"}, "window_1_date", "Enter a valid date"),
     ("a date that is not one", {"window_2_date": "tomorrow"}, "window_2_date", "valid date"),
     ("outside opening hours", {"window_1_from": "06:00"}, "window_1_from", "opening hours"),
-    ("on a Sunday", {}, "window_1_from", "opening hours"),
     ("an end before the start", {"window_1_until": "09:30"}, "window_1_until", "end after"),
     ("an invalid email", {"email": "jane.example.com"}, "email", "valid email"),
     ("a CR/LF in the email", {"email": "jane@example.com\r\nBcc: x@evil.test"}, "email", ""),
@@ -153,33 +159,32 @@ BAD_INPUTS = [
     ("an implausible phone", {"phone": "12"}, "phone", "phone number we can call"),
     ("letters for a phone", {"phone": "call me maybe"}, "phone", "phone number we can call"),
     ("an unknown service", {"service": "hot-stones"}, "service", "one of our treatments"),
-    ("a session of another service", {"service": "deep-tissue-massage"}, "session", "offered"),
     ("a made-up session", {"session": "999999"}, "session", "Select a valid choice"),
     ("a very long name", {"name": "J" * 101}, "name", "at most 100 characters"),
     ("very long notes", {"notes": "x" * 2001, "notes_consent": "on"}, "notes", "at most 2000"),
     ("half a third choice", {"window_3_from": "10:00"}, "window_3_date", "third choice"),
     ("no client type", {"client_type": None}, "client_type", "required"),
 ]
+WEEKDAYS_NINE_TO_FIVE = [
+    {
+        "type": "hours",
+        "value": {
+            "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+            "opens": "09:00:00",
+            "closes": "17:00:00",
+        },
+    }
+]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [case[1:] for case in BAD_INPUTS],
-    ids=[case[0] for case in BAD_INPUTS],
-)
-def test_bad_input_gets_a_clear_error_next_to_its_field_and_stores_nothing(
-    client, demo_site, overrides, field, message
-):
-    if not overrides:  # a Sunday: closed all day in the demo's opening hours
-        from tests.open_days import next_weekday
+def next_sunday() -> datetime.date:
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    while day.weekday() != 6:
+        day += datetime.timedelta(days=1)
+    return day
 
-        monday = next_weekday(7)
-        sunday = monday - __import__("datetime").timedelta(days=monday.weekday() + 1)
-        if sunday <= timezone.localdate():
-            sunday += __import__("datetime").timedelta(days=7)
-        overrides = {"window_1_date": sunday.isoformat()}
-    data = booking_data(**overrides)
-    response = post(client, data)
+
+def assert_refused(response, field, message):
     assert response.status_code == 400
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html
@@ -195,13 +200,37 @@ def test_bad_input_gets_a_clear_error_next_to_its_field_and_stores_nothing(
     assert not Notification.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
+)
+def test_bad_input_gets_a_clear_error_next_to_its_field_and_stores_nothing(
+    client, demo_site, overrides, field, message
+):
+    set_practice_details(opening_hours=WEEKDAYS_NINE_TO_FIVE)
+    assert_refused(post(client, booking_data(**overrides)), field, message)
+
+
+def test_a_time_on_a_day_the_practice_is_closed_is_refused(client, demo_site):
+    set_practice_details(opening_hours=WEEKDAYS_NINE_TO_FIVE)
+    response = post(client, booking_data(window_1_date=next_sunday().isoformat()))
+    assert_refused(response, "window_1_from", "opening hours")
+
+
+def test_a_session_length_of_another_service_is_refused(client, demo_site):
+    other = make_service(title="Hot Stone Massage")
+    response = post(client, booking_data(service=other.slug))
+    assert_refused(response, "session", "offered")
+
+
 def test_every_value_entered_is_kept_after_an_error(client, demo_site):
     data = booking_data(phone="12", notes="Stiff neck", notes_consent="on")
     html = post(client, data).content.decode()
     assert 'value="Jane Doe"' in html and 'value="jane@example.com"' in html
     assert f'value="{data["window_2_date"]}"' in html and 'value="14:00"' in html
     assert f'<option value="{data["session"]}" selected>' in html
-    assert '<option value="swedish-massage" selected>' in html
+    assert f'<option value="{data["service"]}" selected>' in html
     assert "Stiff neck</textarea>" in html
     assert 'value="new" id="id_client_type_0" required checked' in html
     assert 'id="id_notes_consent" checked' in html

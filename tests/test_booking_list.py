@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from services.models import BookingRequest
 from services.wagtail_hooks import time_span
+
+from .factories import make_booking_request
 
 pytestmark = pytest.mark.django_db
 
@@ -19,34 +20,10 @@ def utc(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=UTC)
 
 
-def make_request(name, start=None, **fields) -> BookingRequest:
-    """A request with its first choice at `start` (two hours) and its second a day later."""
-    start = start or timezone.now() + datetime.timedelta(days=7)
-    values = {
-        "service_title": "Swedish Massage",
-        "session_minutes": 60,
-        "email": "client@example.com",
-        "phone": "07700 900123",
-        "client_type": BookingRequest.ClientType.NEW,
-        "window_1_start": start,
-        "window_1_end": start + datetime.timedelta(hours=2),
-        "window_2_start": start + datetime.timedelta(days=2, hours=4),
-        "window_2_end": start + datetime.timedelta(days=2, hours=7),
-        **fields,
-    }
-    return BookingRequest.objects.create(name=name, **values)
-
-
 def confirmed(name, start) -> BookingRequest:
-    return make_request(name, start, status=BookingRequest.Status.CONFIRMED, confirmed_window=1)
-
-
-@pytest.fixture
-def staff_client(client, django_user_model, demo_site):
-    user = django_user_model.objects.create_user("robin", password="pw")
-    user.groups.add(Group.objects.get(name="Practice staff"))
-    client.force_login(user)
-    return client
+    return make_booking_request(
+        name, start, status=BookingRequest.Status.CONFIRMED, confirmed_window=1
+    )
 
 
 def listed(client, query="") -> str:
@@ -60,7 +37,7 @@ def order_of(html, *names) -> list[str]:
 
 
 def test_each_row_opens_its_request(staff_client):
-    ann, bea = make_request("Ann Archer"), make_request("Bea Baker")
+    ann, bea = make_booking_request("Ann Archer"), make_booking_request("Bea Baker")
     html = listed(staff_client)
     for booking in (ann, bea):
         url = f"/admin/booking_requests/inspect/{booking.pk}/"
@@ -73,7 +50,7 @@ def test_each_row_opens_its_request(staff_client):
 
 
 def test_requests_that_left_new_stay_in_the_list_and_open(staff_client):
-    bookings = [make_request(f"Client {s.label}", status=s) for s in BookingRequest.Status]
+    bookings = [make_booking_request(f"Client {s.label}", status=s) for s in BookingRequest.Status]
     html = listed(staff_client)
     for booking in bookings:
         url = f"/admin/booking_requests/inspect/{booking.pk}/"
@@ -83,7 +60,7 @@ def test_requests_that_left_new_stay_in_the_list_and_open(staff_client):
 
 def test_list_shows_the_newest_request_first(staff_client):
     for days_ago, name in [(3, "Older Olive"), (1, "Newest Nina"), (2, "Middle Mia")]:
-        make_request(name, created_at=timezone.now() - datetime.timedelta(days=days_ago))
+        make_booking_request(name, created_at=timezone.now() - datetime.timedelta(days=days_ago))
     html = listed(staff_client)
     assert order_of(html, "Older Olive", "Newest Nina", "Middle Mia") == [
         "Newest Nina",
@@ -93,8 +70,8 @@ def test_list_shows_the_newest_request_first(staff_client):
 
 
 def test_first_choice_reads_as_a_date_in_the_practice_time_zone(staff_client):
-    make_request("Summer Sam", utc(2030, 7, 9, 9, 0))  # 10:00 in London, summer time
-    make_request("Winter Will", utc(2030, 12, 10, 10, 0))  # 10:00 in London, winter time
+    make_booking_request("Summer Sam", utc(2030, 7, 9, 9, 0))  # 10:00 in London, summer time
+    make_booking_request("Winter Will", utc(2030, 12, 10, 10, 0))  # 10:00 in London, winter time
     html = listed(staff_client)
     assert "Tue 9 Jul 2030, 10:00–12:00" in html
     assert "Tue 10 Dec 2030, 10:00–12:00" in html
@@ -103,7 +80,7 @@ def test_first_choice_reads_as_a_date_in_the_practice_time_zone(staff_client):
 
 def test_confirmed_request_shows_its_appointment_not_the_choice(staff_client):
     second_start = utc(2030, 7, 11, 13, 0)  # 14:00 in London
-    make_request(
+    make_booking_request(
         "Chosen Chris",
         utc(2030, 7, 9, 9, 0),
         status=BookingRequest.Status.CONFIRMED,
@@ -128,8 +105,8 @@ def test_filter_finds_upcoming_confirmed_appointments_soonest_first(staff_client
     confirmed("Later Lou", now + datetime.timedelta(days=9))
     confirmed("Soon Sue", now + datetime.timedelta(days=2))
     confirmed("Past Pat", now - datetime.timedelta(days=3))
-    make_request("Asking Abe", now + datetime.timedelta(days=4))
-    make_request("Declined Dee", now + datetime.timedelta(days=5), status="declined")
+    make_booking_request("Asking Abe", now + datetime.timedelta(days=4))
+    make_booking_request("Declined Dee", now + datetime.timedelta(days=5), status="declined")
     everyone = ["Later Lou", "Soon Sue", "Past Pat", "Asking Abe", "Declined Dee"]
 
     upcoming_confirmed = listed(staff_client, "?when=upcoming_confirmed")
@@ -141,9 +118,9 @@ def test_filter_finds_upcoming_confirmed_appointments_soonest_first(staff_client
 
 def test_list_sorts_by_appointment_time_when_asked(staff_client):
     now = timezone.now()
-    make_request("Third Theo", now + datetime.timedelta(days=9))
-    make_request("First Fay", now + datetime.timedelta(days=1))
-    make_request("Second Sid", now + datetime.timedelta(days=4))
+    make_booking_request("Third Theo", now + datetime.timedelta(days=9))
+    make_booking_request("First Fay", now + datetime.timedelta(days=1))
+    make_booking_request("Second Sid", now + datetime.timedelta(days=4))
     html = listed(staff_client, "?ordering=starts_at")
     assert order_of(html, "Third Theo", "First Fay", "Second Sid") == [
         "First Fay",

@@ -21,20 +21,22 @@ from icalendar import Calendar
 
 from services import notifications
 from services.models import BookingRequest, Notification
-from tests import test_booking_helpers as helpers
-from tests.test_booking_helpers import (  # noqa: F401 - fixtures
-    _fresh_rate_limit,
-    booking_data,
-    free_port,
-    run_worker,
-)
 
+from .factories import set_practice_details
+from .mail import run_worker
+from .posts import booking_data
 from .quality.check_quality import production_env
-from .servers import REPO_ROOT, copy_test_database
-
-smtp_server = helpers.smtp_server  # a real SMTP server on loopback (fixture)
+from .servers import REPO_ROOT, copy_test_database, free_port
 
 pytestmark = pytest.mark.django_db
+
+PRACTICE_INBOX = "inbox@practice.example"
+
+
+@pytest.fixture(autouse=True)
+def practice_inbox(demo_site):
+    """Where the practice's settings send new requests."""
+    set_practice_details(booking_notification_email=PRACTICE_INBOX)
 
 
 def parse(envelope):
@@ -64,10 +66,10 @@ def test_booking_emails_the_practice_and_the_client_once_each(
     run_worker()
     assert len(smtp_server.messages) == 2
     by_recipient = {tuple(m.rcpt_tos): parse(m) for m in smtp_server.messages}
-    practice = by_recipient[("bookings@calmhands.example",)]
+    practice = by_recipient[(PRACTICE_INBOX,)]
     body = practice.get_content()
     assert f"New booking request #{booking.pk}" in practice["Subject"]
-    assert "Swedish Massage" in body
+    assert booking.service_title in body
     first = timezone.localtime(booking.window_1_start)
     assert first.strftime("%-d %B %Y") in body and "10:00 to 12:00" in body
     assert f"http://testserver/admin/booking_requests/inspect/{booking.pk}/" in body
@@ -124,9 +126,7 @@ def test_smtp_hanging_times_out_and_the_email_is_retried(
     smtp_server.mode = "accept"
     make_due()
     run_worker()
-    practice_emails = [
-        m for m in smtp_server.messages if m.rcpt_tos == ["bookings@calmhands.example"]
-    ]
+    practice_emails = [m for m in smtp_server.messages if m.rcpt_tos == [PRACTICE_INBOX]]
     assert len(practice_emails) == 1
 
 
@@ -145,7 +145,7 @@ def test_smtp_4xx_then_success_delivers_exactly_one_email(
     run_worker()
     run_worker()  # both are sent: a second round finds nothing due
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
-        "bookings@calmhands.example",
+        PRACTICE_INBOX,
         "jane@example.com",
     ]
     assert [row.attempts for row in booking.notifications.all()] == [2, 2]
@@ -200,7 +200,7 @@ def test_development_sends_a_requests_emails_right_after_its_commit(
     settings.NOTIFICATIONS_SEND_AFTER_COMMIT = True  # as practice/settings/dev.py
     booking = submit(client, django_capture_on_commit_callbacks)
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
-        "bookings@calmhands.example",
+        PRACTICE_INBOX,
         "jane@example.com",
     ]
     assert list(booking.notifications.values_list("status", "attempts")) == [("sent", 1)] * 2
@@ -225,16 +225,6 @@ def test_visitor_input_is_plain_text_in_emails(
 # -- confirmation and decline ------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user("therapist", password="pw")
-    user.groups.add(Group.objects.get(name="Practice staff"))
-    client.force_login(user)
-    return client
-
-
 def decide(staff_client, booking, capture, **data):
     with capture(execute=True):
         response = staff_client.post(f"/admin/booking_requests/edit/{booking.pk}/", data)
@@ -244,6 +234,9 @@ def decide(staff_client, booking, capture, **data):
 def test_confirming_emails_the_client_a_calendar_file_once(
     client, staff_client, demo_site, smtp_server, django_capture_on_commit_callbacks
 ):
+    set_practice_details(
+        street_address="3 Mill Yard", locality="Ripon", region="", postcode="HG4 1AA"
+    )
     booking = submit(client, django_capture_on_commit_callbacks)
     run_worker()
     smtp_server.messages.clear()
@@ -263,8 +256,8 @@ def test_confirming_emails_the_client_a_calendar_file_once(
     assert (event.decoded("dtend") - event.decoded("dtstart")).total_seconds() == (
         booking.session_minutes * 60
     )
-    assert "Swedish Massage" in str(event["summary"])
-    assert "14 Orchard Lane" in str(event["location"]) and "HG1 2AB" in str(event["location"])
+    assert booking.service_title in str(event["summary"])
+    assert str(event["location"]) == "3 Mill Yard, Ripon, HG4 1AA"
     assert booking.status == "confirmed" and booking.status_changed_at is not None
 
 
@@ -345,7 +338,7 @@ def worker_env(tmp_path, smtp_server) -> dict[str, str]:
 
 
 def start_worker(env, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [sys.executable, "manage.py", "send_pending_notifications", *args],
         cwd=REPO_ROOT,
         env=env,
@@ -371,7 +364,7 @@ def sql(env, statement: str, *params) -> list[tuple]:
 
 def states(env) -> list[tuple[str, int]]:
     table = Notification._meta.db_table
-    return sql(env, f"SELECT status, attempts FROM {table} ORDER BY created_at, id")  # noqa: S608
+    return sql(env, f"SELECT status, attempts FROM {table} ORDER BY created_at, id")
 
 
 def stored_time(moment) -> str:
@@ -386,7 +379,7 @@ def test_two_workers_at_once_send_each_email_once(client, demo_site, smtp_server
     table = Notification._meta.db_table
     env = worker_env(tmp_path, smtp_server)
     later = stored_time(timezone.now() + timezone.timedelta(hours=1))
-    sql(env, f"UPDATE {table} SET next_attempt_at = ?", later)  # noqa: S608
+    sql(env, f"UPDATE {table} SET next_attempt_at = ?", later)
     smtp_server.mode, smtp_server.slow_seconds = "slow", 0.3
     workers = [start_worker(env, "--loop", "--interval", "0.2") for _ in range(2)]
     try:
@@ -428,11 +421,11 @@ def test_a_worker_killed_mid_send_leaves_the_email_to_be_sent_once_after_the_sta
 
     table = Notification._meta.db_table
     stale = stored_time(timezone.now() - notifications.STALE_CLAIM - timezone.timedelta(minutes=1))
-    sql(env, f"UPDATE {table} SET claimed_at = ? WHERE status = 'sending'", stale)  # noqa: S608
+    sql(env, f"UPDATE {table} SET claimed_at = ? WHERE status = 'sending'", stale)
     assert finish(start_worker(env)).strip() == "1 sent"
     assert finish(start_worker(env)).strip() == "Nothing to send."
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
-        "bookings@calmhands.example",
+        PRACTICE_INBOX,
         "jane@example.com",
     ]
     assert states(env) == [("sent", 2), ("sent", 1)]
@@ -450,7 +443,7 @@ def test_worker_stops_on_sigterm_after_finishing_the_email_it_is_sending(
     worker.send_signal(signal.SIGTERM)  # while the server has not yet answered
     output = finish(worker)
     assert output.rstrip().endswith("1 sent.\nEmail worker stopped."), output
-    assert [m.rcpt_tos for m in smtp_server.messages] == [["bookings@calmhands.example"]]
+    assert [m.rcpt_tos for m in smtp_server.messages] == [[PRACTICE_INBOX]]
     assert states(env) == [("sent", 1), ("pending", 0)]
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
 
 from services.models import BookingRequest, Notification, QuarantinedSubmission
-from tests.test_booking_helpers import _fresh_rate_limit, booking_data, contact_data  # noqa: F401
+
+from .posts import booking_data, contact_data
 
 pytestmark = pytest.mark.django_db
 
@@ -89,10 +90,3 @@ def test_personal_data_refuses_something_that_is_not_an_email(stored):
     with pytest.raises(CommandError):
         call_command("personal_data", "--erase", "not an address")
     assert BookingRequest.objects.count() == 3
-
-
-def test_privacy_page_says_what_why_and_how_long(client, demo_site):
-    html = client.get("/privacy/").content.decode()
-    assert "What we store, and why" in html
-    assert "12 months" in html
-    assert "Health notes" in html and "explicit consent" in html

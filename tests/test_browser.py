@@ -9,13 +9,13 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from blog.models import BlogPage
 from services.models import ServicePage
 
-from .browser_support import ARTICLE_URL, MOBILE, new_page
-from .conftest import DEMO_URLS
+from .browser_support import MOBILE, new_page
+from .demo import DEMO_GUIDE_URL as ARTICLE_URL
+from .demo import DEMO_URLS
+from .factories import faq, heading, make_guide, make_superuser, paragraph
 from .open_days import next_weekday
 from .quality.chromium import AXE_JS as AXE_PATH
 from .quality.chromium import (
@@ -222,12 +222,19 @@ def test_no_demo_page_scrolls_sideways_on_a_phone(browser, site_url, width):
     assert not problems, problems
 
 
-# -- (c) the therapist edits the article in the admin ------------------------------------
+# -- (c) the therapist edits a guide in the admin ----------------------------------------
 
 
-def test_therapist_edits_the_article_in_the_admin_and_sees_it_live(browser, site_url):
-    get_user_model().objects.create_superuser("sarah", "sarah@example.com", "a-long-passphrase")
-    article = BlogPage.objects.get(slug="massage-for-sciatica-relief")
+def test_therapist_edits_a_guide_in_the_admin_and_sees_it_live(browser, site_url):
+    make_superuser("sarah", "a-long-passphrase")
+    guide = make_guide(
+        title="Easing a stiff neck",
+        body=[
+            heading("Why necks stiffen"),
+            paragraph("<p>Long hours at a screen.</p>"),
+            faq(("Is massage safe for my neck?", "<p>It is gentle on the neck.</p>")),
+        ],
+    )
     page = new_page(browser)
 
     page.goto(site_url + "/admin/login/")
@@ -236,11 +243,11 @@ def test_therapist_edits_the_article_in_the_admin_and_sees_it_live(browser, site
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/admin/$"))
 
-    page.goto(f"{site_url}/admin/pages/{article.pk}/edit/")
-    new_title = "Massage for Sciatica: A Practical Guide"
+    page.goto(f"{site_url}/admin/pages/{guide.pk}/edit/")
+    new_title = "Easing a stiff neck: three stretches"
     page.locator("#id_title").fill(new_title)
 
-    answer = page.locator(".Draftail-Editor", has_text="Massage is generally safe").locator(
+    answer = page.locator(".Draftail-Editor", has_text="It is gentle on the neck.").locator(
         "[contenteditable=true]"
     )
     answer.click()
@@ -257,11 +264,13 @@ def test_therapist_edits_the_article_in_the_admin_and_sees_it_live(browser, site
     page.wait_for_url(re.compile(r"/admin/pages/\d+/"))
     assert page.locator(".messages .success, [role=status]").first.is_visible()
 
-    page.goto(site_url + ARTICLE_URL)
+    page.goto(site_url + guide.url)
     assert page.locator("h1").inner_text() == new_title
-    faq = page.locator("details.faq__item", has_text="Can massage make sciatica worse?")
-    faq.locator("summary").click()
-    assert "Tell me at once if anything feels sharp." in faq.inner_text()
+    question = page.locator("details.faq__item", has_text="Is massage safe for my neck?")
+    question.locator("summary").click()
+    assert "It is gentle on the neck. Tell me at once if anything feels sharp." in (
+        question.inner_text()
+    )
 
 
 # -- (d) a bad submit keeps what the visitor typed -----------------------------------------

@@ -7,13 +7,12 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from services.models import BookingRequest
 
 from .browser_support import MOBILE, new_page
+from .factories import make_booking_request, make_staff_user
 
 # The live server needs a transactional database: see tests/browser_support.py.
 pytestmark = [
@@ -27,8 +26,7 @@ PASSWORD = "a-long-passphrase"
 
 def log_in_as_staff(page, site_url):
     """A user in the "Practice staff" group only, with no other permission."""
-    user = get_user_model().objects.create_user("robin", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="Practice staff"))
+    make_staff_user("robin", password=PASSWORD)
     page.goto(site_url + "/admin/login/")
     page.get_by_label("Username").fill("robin")
     page.get_by_label("Password").fill(PASSWORD)
@@ -40,17 +38,12 @@ def booking(name, days_ahead, **fields) -> BookingRequest:
     start = (timezone.now() + datetime.timedelta(days=days_ahead)).replace(
         hour=10, minute=0, second=0, microsecond=0
     )
-    return BookingRequest.objects.create(
-        name=name,
-        service_title="Myofascial Release",
+    return make_booking_request(
+        name,
+        start,
         session_minutes=90,
-        email="client@example.com",
-        phone="07700 900123",
         client_type=BookingRequest.ClientType.RETURNING,
-        window_1_start=start,
         window_1_end=start + datetime.timedelta(hours=3),
-        window_2_start=start + datetime.timedelta(days=1),
-        window_2_end=start + datetime.timedelta(days=1, hours=2),
         **fields,
     )
 

@@ -6,17 +6,12 @@ from email import policy
 import pytest
 from wagtail.contrib.forms.models import FormSubmission
 
-from services.models import Notification, QuarantinedSubmission
-from tests import test_booking_helpers as helpers
-from tests.test_booking_helpers import (  # noqa: F401 - fixtures
-    _fresh_rate_limit,
-    contact_data,
-    free_port,
-    issue_form_token,
-    run_worker,
-)
+from services.models import ContactPage, Notification, QuarantinedSubmission
+from services.protection import issue_form_token
 
-smtp_server = helpers.smtp_server  # a real SMTP server on loopback (fixture)
+from .mail import run_worker
+from .posts import contact_data
+from .servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +24,10 @@ def send(client, capture, **overrides):
 def test_message_is_stored_then_emailed_by_the_worker_once(
     client, demo_site, smtp_server, django_capture_on_commit_callbacks
 ):
+    contact = ContactPage.objects.get()
+    contact.to_address = "inbox@practice.example"
+    contact.thank_you_text = "<p>Thanks: we will reply within a day.</p>"
+    contact.save_revision().publish()
     response = send(client, django_capture_on_commit_callbacks, message="Hello & <b>hi</b>")
     assert response.status_code == 302 and response["Location"] == "/contact/thanks/"
     submission = FormSubmission.objects.get()
@@ -42,11 +41,11 @@ def test_message_is_stored_then_emailed_by_the_worker_once(
     run_worker()
     assert len(smtp_server.messages) == 1
     message = email.message_from_bytes(smtp_server.messages[0].content, policy=policy.default)
-    assert message["To"] == "bookings@calmhands.example"
+    assert message["To"] == "inbox@practice.example"
     assert message["Reply-To"] == "tom@example.com"
     assert message.get_content_type() == "text/plain"
     assert "Hello & <b>hi</b>" in message.get_content()
-    assert "Thank you" in client.get("/contact/thanks/").content.decode()
+    assert "we will reply within a day" in client.get("/contact/thanks/").content.decode()
 
 
 def test_smtp_failure_never_gives_the_visitor_an_error(
@@ -150,8 +149,6 @@ def test_contact_form_hides_honeypot_and_escapes_input(client, demo_site):
 
 
 def test_contact_view_hides_every_posted_value_from_error_reports(rf, demo_site):
-    from services.models import ContactPage
-
     request = rf.post("/contact/", contact_data())
     request.user = None
     response = ContactPage.objects.get().contact_form(request)

@@ -3,14 +3,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from wagtail.images.models import Image, Rendition
 from wagtail.models import Page, Revision
 
-from blog.models import BlogPage
 from home.models import PracticeSettings
+from practice.demo import article
 from services.models import ServicePage, SessionOption
 
-from .conftest import DEMO_URLS
+from .demo import DEMO_URLS, demo_guide
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +56,9 @@ def test_every_service_has_prices_benefits_and_a_faq(demo_site):
 
 
 def test_the_article_keeps_every_sentence_of_the_therapists_guide(demo_site):
-    article = BlogPage.objects.get(slug="massage-for-sciatica-relief")
-    text = " ".join(
-        [article.intro, *article.body.stream_block.get_searchable_content(article.body)]
-    )
-    text += " ".join(article.related_services.values_list("title", flat=True))
+    guide = demo_guide()
+    text = " ".join([guide.intro, *guide.body.stream_block.get_searchable_content(guide.body)])
+    text += " ".join(guide.related_services.values_list("title", flat=True))
     fixed = {
         "my client in a sdie lying position which": "my clients in a side-lying position, which",
         "one and done situation and": "one-and-done situation, and",
@@ -77,17 +76,17 @@ def test_the_article_keeps_every_sentence_of_the_therapists_guide(demo_site):
 
 
 def test_the_article_is_structured_and_linked_to_the_four_services(demo_site):
-    article = BlogPage.objects.get(slug="massage-for-sciatica-relief")
-    kinds = [child.block_type for child in article.body]
+    guide = demo_guide()
+    kinds = [child.block_type for child in guide.body]
     assert kinds.count("heading") >= 6
-    (callout,) = [child.value for child in article.body if child.block_type == "callout"]
+    (callout,) = [child.value for child in guide.body if child.block_type == "callout"]
     assert callout["variant"] == "warning"
     assert callout["heading"] == "When to See a Doctor First"
-    (faq,) = [child.value for child in article.body if child.block_type == "faq"]
+    (faq,) = [child.value for child in guide.body if child.block_type == "faq"]
     assert len(faq["items"]) == 3
-    assert article.related_services.count() == 4
-    assert set(article.tags.names()) == {"sciatica", "back pain"}
-    assert article.author.credentials
+    assert guide.related_services.count() == 4
+    assert set(guide.tags.names()) == {"sciatica", "back pain"}
+    assert guide.author.credentials
 
 
 def test_demo_images_have_alt_text_and_prerendered_renditions(demo_site):
@@ -101,3 +100,17 @@ def test_practice_settings_are_filled_in(demo_site):
     assert practice.phone and practice.email and practice.booking_notification_email
     assert practice.address_lines and practice.opening_hours
     assert practice.privacy_page.url == "/privacy/"
+
+
+def test_the_demo_privacy_notice_says_what_is_stored_why_and_for_how_long(client, demo_site):
+    html = client.get("/privacy/").content.decode()
+    assert "What we store, and why" in html
+    assert "12 months" in html
+    assert "Health notes" in html and "explicit consent" in html
+
+
+def test_the_demo_guide_keeps_the_dates_the_therapist_gave_it(demo_site):
+    guide = demo_guide()
+    assert (guide.date, guide.last_reviewed) == (article.PUBLISHED, article.LAST_REVIEWED)
+    # The admin's "first published" agrees with the guide's own date.
+    assert timezone.localdate(guide.first_published_at) == article.PUBLISHED

@@ -15,21 +15,15 @@ from django.contrib.staticfiles import finders
 from PIL import features
 from wagtail.models import Site
 
-from blog.models import BlogPage
 from home.models import PracticeSettings
 from services.models import ServicePage
 
-from .articles import publish_article
-from .conftest import DEMO_URLS
-from .test_booking_helpers import (  # noqa: F401 - fixtures
-    _fresh_rate_limit,
-    booking_data,
-    contact_data,
-)
+from .demo import DEMO_GUIDE_URL as ARTICLE_URL
+from .demo import DEMO_URLS, demo_guide
+from .factories import make_guide
+from .posts import contact_data
 
 pytestmark = pytest.mark.django_db
-
-ARTICLE_URL = "/blog/massage-for-sciatica-relief/"
 SERVICE_URLS = [url for url in DEMO_URLS if url.startswith("/services/") and url != "/services/"]
 SAME_HOSTS = {"", "testserver"}
 FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]"
@@ -165,7 +159,7 @@ def test_service_page_lists_each_session_length_with_its_price(client, demo_site
 
 @pytest.fixture
 def article():
-    return BlogPage.objects.get(slug="massage-for-sciatica-relief")
+    return demo_guide()
 
 
 def test_article_shows_its_reading_time_and_last_review_date(client, demo_site, article):
@@ -211,10 +205,10 @@ def test_article_links_its_related_services(client, demo_site, article):
 
 def test_article_suggests_guides_on_its_topics_first_then_the_newest(client, demo_site, article):
     topic = article.topic_tags[0].name
-    same_topic = publish_article("Piriformis stretches", date="2025-01-10", tags=[topic])
-    newest = publish_article("Desk posture", date="2026-11-01")
-    older = publish_article("Winter walking", date="2024-03-01")
-    oldest = publish_article("Gardening back care", date="2023-05-01")
+    same_topic = make_guide(title="Piriformis stretches", date="2025-01-10", tags=[topic])
+    newest = make_guide(title="Desk posture", date="2026-11-01")
+    older = make_guide(title="Winter walking", date="2024-03-01")
+    oldest = make_guide(title="Gardening back care", date="2023-05-01")
 
     section = (
         soup_of(client, ARTICLE_URL).find(id="related-articles-heading").find_parent("section")

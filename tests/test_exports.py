@@ -9,17 +9,12 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from home.spreadsheets import safe_cell
 from services.models import BookingRequest, ContactPage
 
-from .test_booking_helpers import (  # noqa: F401 - fixtures
-    _fresh_rate_limit,
-    booking_data,
-    contact_data,
-)
+from .posts import booking_data, contact_data
 
 pytestmark = pytest.mark.django_db
 
@@ -61,14 +56,6 @@ def download(client, url: str, export_format: str) -> list:
 
 
 @pytest.fixture
-def therapist(client, django_user_model):
-    user = django_user_model.objects.create_user("therapist", password="unused")
-    user.groups.add(Group.objects.get(name="Practice staff"))
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def bookings_with_formulas(client, demo_site):
     for number, formula in enumerate(FORMULAS):
         response = client.post(
@@ -94,9 +81,9 @@ def messages_with_formulas(client, demo_site):
 
 @pytest.mark.parametrize("export_format", ["csv", "xlsx"])
 def test_booking_export_has_no_formula_and_the_phone_reads_as_a_number(
-    client, therapist, bookings_with_formulas, export_format
+    staff_client, bookings_with_formulas, export_format
 ):
-    cells = download(client, "/admin/booking_requests/", export_format)
+    cells = download(staff_client, "/admin/booking_requests/", export_format)
 
     assert [cell for cell in cells if looks_like_a_formula(cell)] == []
     for formula in FORMULAS:
@@ -108,10 +95,10 @@ def test_booking_export_has_no_formula_and_the_phone_reads_as_a_number(
 
 @pytest.mark.parametrize("export_format", ["csv", "xlsx"])
 def test_contact_messages_export_has_no_formula(
-    client, therapist, messages_with_formulas, export_format
+    staff_client, messages_with_formulas, export_format
 ):
     url = reverse("wagtailforms:list_submissions", args=[messages_with_formulas.pk])
-    cells = download(client, url, export_format)
+    cells = download(staff_client, url, export_format)
 
     assert [cell for cell in cells if looks_like_a_formula(cell)] == []
     for formula in FORMULAS:

@@ -19,6 +19,7 @@ import pytest
 from django.core import signing
 from django.db import connection
 
+from services.models import ServicePage
 from services.protection import HONEYPOT_FIELD, TOKEN_FIELD, TOKEN_SALT, issue_form_token
 from services.submissions import (
     LEFT_OUT,
@@ -28,13 +29,7 @@ from services.submissions import (
     TOO_LONG,
 )
 
-from .postgres_site import postgres_site  # noqa: F401 - fixture
-from .test_booking_helpers import (  # noqa: F401 - fixtures
-    _fresh_rate_limit,
-    booking_data,
-    contact_data,
-    session_option,
-)
+from .posts import booking_data, contact_data
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +101,10 @@ class InProcess:
     def form_token(self) -> str:
         return issue_form_token(issued_at=time.time() - 10)
 
-    def session_id(self) -> str:
-        return str(session_option().pk)
+    def first_session(self) -> tuple[str, str]:
+        """The first treatment's slug and its first session length's id."""
+        service = ServicePage.objects.live().order_by("path").first()
+        return service.slug, str(service.ordered_session_options().first().pk)
 
     def rows(self, sql: str) -> list[tuple]:
         with connection.cursor() as cursor:
@@ -150,7 +147,7 @@ class OverHttp:
     def csrf(self) -> tuple[str, str]:
         """The CSRF cookie and a form's token, read from the booking page once."""
         if self._csrf is None:
-            with urllib.request.urlopen(self.site.base_url + "/book/", timeout=30) as response:  # noqa: S310
+            with urllib.request.urlopen(self.site.base_url + "/book/", timeout=30) as response:
                 cookie = SimpleCookie()
                 for header in response.headers.get_all("Set-Cookie"):
                     cookie.load(header)
@@ -180,13 +177,13 @@ class OverHttp:
             salt=TOKEN_SALT,
         )
 
-    def session_id(self) -> str:
-        return str(
-            self.site.query(
-                "SELECT o.id FROM services_sessionoption o JOIN wagtailcore_page p "
-                "ON p.id = o.page_id WHERE p.slug = 'swedish-massage' ORDER BY o.sort_order"
-            )[0][0]
-        )
+    def first_session(self) -> tuple[str, str]:
+        """The first treatment's slug and its first session length's id, in the site's database."""
+        slug, session = self.site.query(
+            "SELECT p.slug, o.id FROM services_sessionoption o JOIN wagtailcore_page p "
+            "ON p.id = o.page_id WHERE p.live ORDER BY p.path, o.sort_order LIMIT 1"
+        )[0]
+        return slug, str(session)
 
     def rows(self, sql: str) -> list[tuple]:
         return self.site.query(sql)
@@ -211,7 +208,8 @@ def site(request):
 
 
 def count(site, table: str) -> int:
-    return site.rows(f"SELECT COUNT(*) FROM {table}")[0][0]  # noqa: S608 - our own names
+    # The table's name is one of ours, never a visitor's text.
+    return site.rows(f"SELECT COUNT(*) FROM {table}")[0][0]
 
 
 def newest_quarantined(site) -> dict:
@@ -228,7 +226,10 @@ FORMS = {
 
 def valid_fields(site, form: str, **overrides) -> dict[str, str]:
     if form == "booking":
-        return booking_data(form_token=site.form_token(), session=site.session_id(), **overrides)
+        service, session = site.first_session()
+        return booking_data(
+            form_token=site.form_token(), service=service, session=session, **overrides
+        )
     return contact_data(form_token=site.form_token(), **overrides)
 
 

@@ -19,7 +19,7 @@ CONTRACT = "practice over blog and services (independent of each other), over ho
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
         cwd=root,
         capture_output=True,

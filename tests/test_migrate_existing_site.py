@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_booking_helpers as helpers
-
 from .servers import REPO_ROOT
 
 LEGACY_SITE = Path(__file__).parent / "data" / "site-before-contact-move.sqlite3.gz"
@@ -35,8 +33,6 @@ MOVED_MODELS = ("contactpage", "contactformfield")
 # counters of them.
 NOT_COMPARED = {"django_migrations", "sqlite_sequence"}
 
-smtp_server = helpers.smtp_server  # a real SMTP server on loopback (fixture)
-
 
 def read_tables(path: Path) -> dict[str, tuple[list[str], set[tuple]]]:
     """Every table's columns and rows, read straight from the file."""
@@ -49,7 +45,7 @@ def read_tables(path: Path) -> dict[str, tuple[list[str], set[tuple]]]:
         ]
         tables = {}
         for name in names:
-            cursor = database.execute(f'SELECT * FROM "{name}"')  # noqa: S608 - names from the file
+            cursor = database.execute(f'SELECT * FROM "{name}"')  # names read from the file itself
             tables[name] = ([column[0] for column in cursor.description], set(cursor.fetchall()))
     return tables
 
@@ -87,7 +83,7 @@ def site_env(database: Path, workdir: Path, smtp_port: int) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, *args],
         cwd=REPO_ROOT,
         env=env,

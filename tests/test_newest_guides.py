@@ -5,11 +5,9 @@ import pytest
 from bs4 import BeautifulSoup
 from wagtail.models import PageViewRestriction
 
-from .articles import publish_article
+from .factories import make_guide
 
 pytestmark = pytest.mark.django_db
-
-SCIATICA_GUIDE = "/blog/massage-for-sciatica-relief/"
 
 
 def guide_links(client, url: str, heading_id: str) -> list[str]:
@@ -20,16 +18,19 @@ def guide_links(client, url: str, heading_id: str) -> list[str]:
 
 @pytest.fixture
 def more_guides(demo_site):
-    publish_article("Desk stretches", date="2020-01-01")  # the fourth newest: left out
-    newest = publish_article("Sleeping with a sore back", date="2030-03-01")
-    newer = publish_article("Massage after running", date="2030-02-01")
-    draft = publish_article("Unfinished thoughts", date="2030-04-01")
+    """Guides newer than any other, some of them unpublished or private: the three newest
+    live and public ones, newest first."""
+    make_guide(title="Desk stretches", date="2030-01-01")  # the fourth newest: left out
+    newest = make_guide(title="Sleeping with a sore back", date="2030-03-01")
+    newer = make_guide(title="Massage after running", date="2030-02-01")
+    third = make_guide(title="Walking with sciatica", date="2030-01-15")
+    draft = make_guide(title="Unfinished thoughts", date="2030-04-01")
     draft.unpublish()
-    private = publish_article("Members only", date="2030-05-01")
+    private = make_guide(title="Members only", date="2030-05-01")
     PageViewRestriction.objects.create(
         page=private, restriction_type=PageViewRestriction.PASSWORD, password="secret"
     )
-    return [newest.url, newer.url, SCIATICA_GUIDE]
+    return [newest.url, newer.url, third.url]
 
 
 def test_the_home_page_shows_the_three_newest_live_public_guides(client, more_guides):

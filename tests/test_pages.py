@@ -1,6 +1,6 @@
 import pytest
+from django.urls import reverse
 from wagtail.models import Page, Site, get_page_models
-from wagtail.rich_text import RichText
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -8,7 +8,8 @@ from blog.models import BlogIndexPage, BlogPage
 from home.models import HomePage, StandardPage
 from services.models import BookingPage, ContactPage, ServiceIndexPage, ServicePage
 
-from .conftest import DEMO_URLS, load_demo_site
+from .demo import DEMO_URLS
+from .factories import make_guide, make_service, paragraph
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +24,11 @@ def test_every_demo_page_renders(client, demo_site, url):
 
 
 class PageTreeRulesTests(WagtailPageTestCase):
-    def test_home_sits_at_the_root_and_is_a_singleton(self):
+    def test_home_sits_at_the_root_and_holds_the_top_level_pages(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
         self.assertAllowedSubpageTypes(
             HomePage, {ServiceIndexPage, BookingPage, BlogIndexPage, ContactPage, StandardPage}
         )
-        assert HomePage.max_count == 1
 
     def test_services_live_only_under_the_service_index(self):
         self.assertAllowedParentPageTypes(ServiceIndexPage, {HomePage})
@@ -47,18 +47,59 @@ class PageTreeRulesTests(WagtailPageTestCase):
             self.assertAllowedParentPageTypes(model, {HomePage})
             self.assertAllowedSubpageTypes(model, set())
 
-    def test_singletons_cannot_be_added_twice(self):
-        load_demo_site()
-        home = HomePage.objects.get()
-        for model in (ServiceIndexPage, BlogIndexPage, BookingPage, ContactPage):
-            assert model.max_count == 1
-            assert not model.can_create_at(home), model
+
+class EditorCannotAddASecondSingletonTests(WagtailPageTestCase):
+    """With the site's one home, service index, blog index, booking and contact page in
+    place, the admin neither offers another nor creates one when asked directly."""
+
+    SINGLETONS = [HomePage, ServiceIndexPage, BlogIndexPage, BookingPage, ContactPage]
+
+    def setUp(self):
+        self.login()
+        self.home = HomePage.objects.get()
+
+    def offered(self, parent) -> set[tuple[str, str]]:
+        """The page types the admin's "Add child page" list offers under ``parent``."""
+        response = self.client.get(reverse("wagtailadmin_pages:add_subpage", args=[parent.pk]))
+        if response.status_code == 302:
+            if response["Location"] == reverse("wagtailadmin_home"):
+                return set()  # nothing to add here: back to the dashboard
+            # One type only: straight to its form, /admin/pages/add/<app>/<model>/<parent>/.
+            return {tuple(response["Location"].strip("/").split("/")[-3:-1])}
+        self.assertEqual(response.status_code, 200)
+        return {(app, model) for _name, app, model, _help in response.context["page_types"]}
+
+    def assert_refused(self, response, model):
+        """Wagtail refuses with 403, or, where the user may add nothing at all, by sending
+        them back to the dashboard."""
+        if response.status_code != 403:
+            self.assertRedirects(response, reverse("wagtailadmin_home"), msg_prefix=str(model))
+
+    def test_the_add_child_page_list_offers_no_second_singleton(self):
+        under_home = self.offered(self.home)
+        self.assertIn(("home", "standardpage"), under_home)  # the list is not empty
+        under_root = self.offered(self.home.get_parent())
+        for model in self.SINGLETONS:
+            name = (model._meta.app_label, model._meta.model_name)
+            self.assertNotIn(name, under_home | under_root)
+
+    def test_asking_for_a_second_singleton_directly_is_refused(self):
+        for model in self.SINGLETONS:
+            parent = self.home.get_parent() if model is HomePage else self.home
+            before = model.objects.count()
+            add = reverse(
+                "wagtailadmin_pages:add",
+                args=[model._meta.app_label, model._meta.model_name, parent.pk],
+            )
+            self.assert_refused(self.client.get(add), model)
+            data = nested_form_data({"title": "Another", "slug": "another"})
+            self.assert_refused(self.client.post(add, data), model)
+            self.assertEqual(model.objects.count(), before, model)
 
 
 class EditorCreatesPagesTests(WagtailPageTestCase):
     @classmethod
     def setUpTestData(cls):
-        load_demo_site()
         cls.home = HomePage.objects.get()
         cls.service_index = ServiceIndexPage.objects.get()
         cls.blog_index = BlogIndexPage.objects.get()
@@ -141,7 +182,6 @@ class EditorCreatesSingletonPagesTests(WagtailPageTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        load_demo_site()
         cls.home = HomePage.objects.get()
 
     def setUp(self):
@@ -208,23 +248,20 @@ class EditorCreatesSingletonPagesTests(WagtailPageTestCase):
 
 
 def test_rich_text_links_to_pages_point_to_their_urls(client, demo_site):
-    service = ServicePage.objects.get(slug="deep-tissue-massage")
-    article = BlogPage.objects.get()
-    article.body = [
-        (
-            "paragraph",
-            RichText(
-                f'<p>See <a linktype="page" id="{service.pk}">deep tissue</a>, '
+    service = make_service(title="Hot Stone Massage")
+    guide = make_guide(
+        body=[
+            paragraph(
+                f'<p>See <a linktype="page" id="{service.pk}">hot stones</a>, '
                 f'the <a linktype="page" id="{service.get_parent().pk}">price list</a> '
                 '<a linktype="page" id="999999">and a deleted page</a>.</p>'
-            ),
-        )
-    ]
-    article.save_revision().publish()
+            )
+        ]
+    )
 
-    html = client.get(article.url).content.decode()
-    assert '<a href="/services/deep-tissue-massage/">deep tissue</a>' in html
-    assert '<a href="/services/">price list</a>' in html
+    html = client.get(guide.url).content.decode()
+    assert '<a href="/services/hot-stone-massage/">hot stones</a>' in html
+    assert f'<a href="{service.get_parent().url}">price list</a>' in html
     assert "<a>and a deleted page</a>" in html
 
 

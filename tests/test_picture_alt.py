@@ -9,27 +9,29 @@ from io import BytesIO
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.images.models import Image
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtailseo.models import SeoSettings
 
-from blog.models import BlogPage
 from home.models import UNDESCRIBED_PICTURE, HomePage, StandardPage
 from practice.demo.images import draw_image
-from services.models import ServicePage
+
+from .factories import make_guide, make_image, make_service, make_superuser
 
 pytestmark = pytest.mark.django_db
 
 NO_DESCRIPTION = "Describe the picture for people who cannot see it: this is its alt text."
-PAGES_WITH_A_HERO = [
-    (HomePage, "/"),
-    (ServicePage, "/services/deep-tissue-massage/"),
-    (BlogPage, "/blog/massage-for-sciatica-relief/"),
-]
+# Each page type with a large picture at its top, its picture described: the one home page
+# (with the demo's picture), and a new treatment and a new guide with pictures of their own.
+PAGES_WITH_A_HERO = {
+    "home": lambda: HomePage.objects.get(),
+    "treatment": lambda: make_service(hero_image=make_image()),
+    "guide": lambda: make_guide(hero_image=make_image()),
+}
 
 
 def jpeg(name="IMG_2041.jpg") -> SimpleUploadedFile:
@@ -45,8 +47,7 @@ def undescribed_image(title="IMG_2041") -> Image:
 
 @pytest.fixture
 def admin_client(client, demo_site):
-    user = get_user_model().objects.create_superuser("sarah", "sarah@example.com", "pw")
-    client.force_login(user)
+    client.force_login(make_superuser())
     return client
 
 
@@ -103,9 +104,10 @@ def test_uploading_several_images_asks_for_each_description_before_storing_it(ad
 # -- pages refuse an undescribed picture ------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [model for model, _url in PAGES_WITH_A_HERO])
-def test_a_page_with_an_undescribed_hero_is_refused_unless_marked_decorative(demo_site, model):
-    page = model.objects.order_by("path").first()
+@pytest.mark.parametrize("kind", PAGES_WITH_A_HERO)
+def test_a_page_with_an_undescribed_hero_is_refused_unless_marked_decorative(demo_site, kind):
+    page = PAGES_WITH_A_HERO[kind]()
+    model = type(page)
     page.hero_image = undescribed_image()
 
     with pytest.raises(ValidationError) as refused:
@@ -155,9 +157,10 @@ def alt_texts(client, url) -> dict[str, str | None]:
     }
 
 
-@pytest.mark.parametrize(("model", "url"), PAGES_WITH_A_HERO)
-def test_the_hero_reads_its_description_or_nothing_never_its_title(client, demo_site, model, url):
-    page = model.objects.order_by("path").first()
+@pytest.mark.parametrize("kind", PAGES_WITH_A_HERO)
+def test_the_hero_reads_its_description_or_nothing_never_its_title(client, demo_site, kind):
+    page = PAGES_WITH_A_HERO[kind]()
+    url = page.url
     page.hero_image.title = "IMG_2041"
     page.hero_image.description = "Hands easing the muscles of a lower back"
     page.hero_image.save()
@@ -173,20 +176,20 @@ def test_the_hero_reads_its_description_or_nothing_never_its_title(client, demo_
 
 
 def test_a_link_preview_picture_of_its_own_follows_its_own_decorative_flag(client, demo_site):
-    guide = BlogPage.objects.get()
-    guide.og_image = Image.objects.get(title="Treatment room")
+    guide = make_guide(hero_image=make_image(description="Hands on a lower back"))
+    guide.og_image = make_image(description="A quiet treatment room")
     guide.save_revision().publish()
-    assert alt_texts(client, guide.url)["og"] == guide.og_image.description
+    assert alt_texts(client, guide.url)["og"] == "A quiet treatment room"
 
     guide.og_image_decorative = True
     guide.save_revision().publish()
     texts = alt_texts(client, guide.url)
     assert texts["og"] is None
-    assert texts["hero"] == guide.hero_image.description  # the hero keeps its own rule
+    assert texts["hero"] == "Hands on a lower back"  # the hero keeps its own rule
 
 
 def test_an_undescribed_default_preview_picture_gives_no_alt_not_its_title(client, demo_site):
-    default = Image.objects.get(title="Treatment room")
+    default = SeoSettings.for_site(Site.objects.get(is_default_site=True)).og_image_default
     default.description = ""
     default.title = "IMG_2041"
     default.save()

@@ -1,37 +1,24 @@
 """Each fact about the practice has one home, and every page and file that shows it reads it there:
 the sizes pictures are made at, the currency, the practice's name, its JSON-LD identity."""
 
-import datetime
 import json
 from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
 from django.template import Context, Template, TemplateSyntaxError
-from django.utils import timezone
 from icalendar import Calendar
 from wagtail.images.models import Rendition
 
-from home.models import PracticeSettings
 from home.prices import format_price
 from services.forms import CONSENT_VERSION, CONSENT_WORDINGS
 from services.ics import PRODID, booking_calendar
 from services.models import BookingRequest
 
-from .conftest import DEMO_URLS
+from .demo import DEMO_URLS
+from .factories import make_booking_request, make_guide, make_service, set_practice_details
 
 pytestmark = pytest.mark.django_db
-
-ARTICLE = "/blog/massage-for-sciatica-relief/"
-SERVICE = "/services/deep-tissue-massage/"
-
-
-def change_practice(**fields) -> PracticeSettings:
-    practice = PracticeSettings.objects.get()
-    for name, value in fields.items():
-        setattr(practice, name, value)
-    practice.save()
-    return practice
 
 
 def json_ld(client, url) -> list[dict]:
@@ -69,21 +56,23 @@ def test_a_price_is_written_in_its_currency(amount, currency, shown):
 def test_prices_follow_the_practice_currency_on_the_price_list_and_the_booking_form(
     client, demo_site
 ):
-    change_practice(currency="EUR")
+    service = make_service(options=[(60, "62.50")])
+    set_practice_details(currency="EUR")
 
-    price_list = BeautifulSoup(client.get(SERVICE).content, "html.parser").select_one(".price-list")
-    assert "€60" in price_list.get_text() and "£" not in price_list.get_text()
+    page = BeautifulSoup(client.get(service.url).content, "html.parser")
+    price_list = page.select_one(".price-list").get_text()
+    assert "€62.50" in price_list and "£" not in price_list
     booking_form = client.get("/book/").content.decode()
-    assert "60 minutes – €60<" in booking_form and "minutes – £" not in booking_form
-    (service,) = [item for item in json_ld(client, SERVICE) if item["@type"] == "Service"]
-    assert {offer["priceCurrency"] for offer in service["offers"]} == {"EUR"}
+    assert "60 minutes – €62.50<" in booking_form and "minutes – £" not in booking_form
+    (data,) = [item for item in json_ld(client, service.url) if item["@type"] == "Service"]
+    assert [offer["priceCurrency"] for offer in data["offers"]] == ["EUR"]
 
 
 # -- the practice's name -----------------------------------------------------------------
 
 
 def test_the_consent_box_names_the_practice_from_its_settings(client, demo_site):
-    change_practice(name="Kind Hands Clinic")
+    set_practice_details(name="Kind Hands Clinic")
 
     html = client.get("/book/").content.decode()
     assert "I agree that Kind Hands Clinic may store the health notes" in html
@@ -100,26 +89,16 @@ def test_every_consent_version_a_request_may_store_keeps_its_own_words():
 
 
 def test_the_calendar_file_names_the_practice_but_not_as_the_program_that_wrote_it(demo_site):
-    practice = change_practice(name="Kind Hands Clinic")
-    start = timezone.now() + datetime.timedelta(days=7)
-    booking = BookingRequest.objects.create(
-        name="Jane Doe",
-        email="jane@example.com",
-        phone="07700 900123",
-        client_type=BookingRequest.ClientType.NEW,
-        service_title="Swedish Massage",
-        session_minutes=60,
-        window_1_start=start,
-        window_1_end=start + datetime.timedelta(hours=2),
-        window_2_start=start + datetime.timedelta(days=1),
-        window_2_end=start + datetime.timedelta(days=1, hours=2),
+    practice = set_practice_details(name="Kind Hands Clinic")
+    booking = make_booking_request(
+        service_title="Hot Stone Massage",
         status=BookingRequest.Status.CONFIRMED,
         confirmed_window=1,
     )
 
     calendar = Calendar.from_ical(booking_calendar(booking, practice))
     (event,) = calendar.walk("VEVENT")
-    assert str(event["summary"]) == "Swedish Massage at Kind Hands Clinic"
+    assert str(event["summary"]) == "Hot Stone Massage at Kind Hands Clinic"
     assert str(calendar["prodid"]) == PRODID
     assert "Kind Hands" not in PRODID and "Calm Hands" not in PRODID
 
@@ -128,11 +107,12 @@ def test_the_calendar_file_names_the_practice_but_not_as_the_program_that_wrote_
 
 
 def test_the_practice_is_described_once_and_named_by_its_id_everywhere_else(client, demo_site):
-    change_practice(name="Kind Hands Clinic")
+    guide, treatment = make_guide(), make_service()
+    set_practice_details(name="Kind Hands Clinic")
 
     (business,) = [b for b in json_ld(client, "/") if b["@type"] == "HealthAndBeautyBusiness"]
-    (article,) = [b for b in json_ld(client, ARTICLE) if b["@type"] == "Article"]
-    (service,) = [b for b in json_ld(client, SERVICE) if b["@type"] == "Service"]
+    (article,) = [b for b in json_ld(client, guide.url) if b["@type"] == "Article"]
+    (service,) = [b for b in json_ld(client, treatment.url) if b["@type"] == "Service"]
     reference = {key: business[key] for key in ("@type", "@id", "name", "url")}
     assert reference["@id"] == "http://testserver/#practice"
     assert reference["name"] == "Kind Hands Clinic"

@@ -8,13 +8,10 @@ from wagtail.models import PageViewRestriction
 
 from blog.models import BlogPage
 from home import private_sections, request_memo
-from services.models import ServicePage
 
-from .articles import publish_article
+from .factories import make_guide, make_service
 
 pytestmark = pytest.mark.django_db
-
-ARTICLE = "/blog/massage-for-sciatica-relief/"
 
 
 def make_private(page):
@@ -24,44 +21,50 @@ def make_private(page):
 
 
 def test_a_private_article_is_listed_on_no_page(client, demo_site):
-    article = BlogPage.objects.get()
-    other = publish_article("Desk stretches")
-    make_private(article)
+    private = make_guide(title="Members only", date="2030-01-02")
+    other = make_guide(title="Desk stretches", date="2030-01-01")
+    for url in ["/", "/blog/", other.url]:
+        assert private.url in client.get(url).content.decode(), url
 
-    for url in ["/", "/blog/", f"{other.url}"]:
-        html = client.get(url).content.decode()
-        assert ARTICLE not in html, url
-    assert "password" in client.get(ARTICLE).content.decode().lower()
+    make_private(private)
+
+    for url in ["/", "/blog/", other.url]:
+        assert private.url not in client.get(url).content.decode(), url
+    assert "password" in client.get(private.url).content.decode().lower()
 
 
 def test_a_private_service_is_listed_on_no_page(client, demo_site):
-    service = ServicePage.objects.get(slug="swedish-massage")
+    service = make_service(title="Hot Stone Massage", featured=True)
+    for url in ["/", "/services/"]:
+        assert f'href="{service.url}"' in client.get(url).content.decode(), url
+
     make_private(service)
 
     for url in ["/", "/services/"]:
-        html = client.get(url).content.decode()
-        assert 'href="/services/swedish-massage/"' not in html, url
+        assert f'href="{service.url}"' not in client.get(url).content.decode(), url
 
 
 def test_a_page_under_a_private_section_asks_for_the_password(client, demo_site):
+    guide = make_guide(title="Easing a stiff neck")
     # The check walks up to the blog index, not only the article itself.
-    make_private(BlogPage.objects.get().get_parent())
+    make_private(guide.get_parent())
 
-    response = client.get(ARTICLE)
+    response = client.get(guide.url)
     assert "password" in response.content.decode().lower()
-    assert "Massage for Sciatica Relief" not in response.content.decode()
+    assert "Easing a stiff neck" not in response.content.decode()
 
 
 def test_a_request_reads_the_private_sections_once(client, demo_site):
-    client.get(ARTICLE)
+    url = make_guide().url
+    client.get(url)
     with CaptureQueriesContext(connection) as captured:
-        client.get(ARTICLE)
+        client.get(url)
     reads = [q for q in captured.captured_queries if "wagtailcore_pageviewrestriction" in q["sql"]]
     assert len(reads) == 1
 
 
 def test_a_restriction_saved_during_a_request_is_seen_in_the_same_request(demo_site, rf):
-    article = BlogPage.objects.get()
+    article = make_guide()
 
     def a_request(request):
         before = private_sections.view_restrictions()
@@ -86,5 +89,6 @@ def test_the_menu_leaves_out_private_and_unpublished_top_level_pages(client, dem
     ]
     assert "/services/" not in menu and "/contact/" not in menu
     assert "/blog/" in menu
-    assert "password" in client.get("/services/deep-tissue-massage/").content.decode().lower()
+    service = services.get_children().live().first()
+    assert "password" in client.get(service.url).content.decode().lower()
     assert client.get("/contact/").status_code == 404

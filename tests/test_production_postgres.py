@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import redis
 
-from .articles import publish_in_another_process
+from .factories import make_guide_in_another_process
 from .optional_services import require_postgres, require_redis
 from .quality.check_quality import manage, production_env, sitemap_paths
 from .servers import REPO_ROOT, free_port, gunicorn
@@ -74,7 +74,7 @@ def test_the_page_cache_in_redis_is_shared_and_never_stale_after_a_publish(site)
     get(home)
     assert {get(home)[1] for _ in range(10)} == {"hit"}
 
-    publish_in_another_process(env, "Published on PostgreSQL", date="2027-03-01")
+    make_guide_in_another_process(env, "Published on PostgreSQL", date="2027-03-01")
 
     # Every answer, from either worker, shows the new guide at once.
     for _ in range(10):

@@ -7,7 +7,7 @@ for accessibility, best practices and SEO and at least 95 for performance; no ax
 
 import pytest
 
-from .conftest import DEMO_URLS
+from .demo import DEMO_URLS
 from .quality.check_quality import run_gate, table
 from .quality.chromium import require_chromium, require_node_tools
 

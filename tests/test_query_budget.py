@@ -7,14 +7,13 @@ or any first view.
 """
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.generate_articles import generate_articles
 from blog.models import BlogPage
 
-from .articles import publish_article
+from .factories import make_guide
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +64,7 @@ def test_ten_times_the_articles_cost_no_extra_query(client, demo_site, url):
 
 
 def test_a_cached_page_costs_no_query(client, demo_site, settings, django_assert_num_queries):
-    settings.PAGE_CACHE_ENABLED = True
-    caches["default"].clear()
+    settings.PAGE_CACHE_ENABLED = True  # and empty: tests/conftest.py empties it
     for url in [
         "/",
         "/services/",
@@ -84,6 +82,6 @@ def test_a_cached_page_costs_no_query(client, demo_site, settings, django_assert
 def test_an_article_with_pictured_related_guides_takes_one_query_more(client, demo_site):
     article = BlogPage.objects.get()
     for number in range(3):
-        publish_article(f"Guide {number}", hero_image=article.hero_image)
+        make_guide(title=f"Guide {number}", hero_image=article.hero_image)
 
     assert queries_for(client, ARTICLE) == ARTICLE_BUDGET + 1

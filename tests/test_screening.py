@@ -20,7 +20,8 @@ from services.protection import (
     read_form_token,
 )
 from services.submissions import Verdict, screen_post
-from tests.test_booking_helpers import _fresh_rate_limit, booking_data  # noqa: F401 - fixtures
+
+from .posts import booking_data
 
 
 def long_ago() -> float:

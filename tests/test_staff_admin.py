@@ -4,10 +4,10 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 
 from services.models import ContactPage
-from tests.test_booking_helpers import _fresh_rate_limit, contact_data  # noqa: F401 - fixtures
+
+from .factories import make_contact_message, make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,39 +35,30 @@ def menu_links(client) -> dict[str, str]:
     return {label: url for label, url in links.items() if url.startswith("/admin/")}
 
 
-def user_in(django_user_model, client, group):
-    user = django_user_model.objects.create_user("robin", password="pw")
-    user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
-    return user
-
-
 @pytest.fixture
-def contact_message(client, demo_site):
-    assert client.post("/contact/", contact_data()).status_code == 302
+def contact_message(demo_site):
+    return make_contact_message(email="tom@example.com")
 
 
 def test_practice_staff_reach_requests_messages_and_spam_from_the_menu(
-    client, django_user_model, contact_message
+    staff_client, contact_message
 ):
-    user_in(django_user_model, client, "Practice staff")
-    links = menu_links(client)
+    links = menu_links(staff_client)
     contact = ContactPage.objects.get()
     assert links["Booking requests"] == "/admin/booking_requests/"
     assert links["Contact messages"] == f"/admin/forms/submissions/{contact.pk}/"
     assert links["Quarantined spam"] == "/admin/quarantined_submissions/"
     assert "Forms" not in links  # Wagtail's forms list needs page permissions staff lack
-    messages = client.get(links["Contact messages"])
+    messages = staff_client.get(links["Contact messages"])
     assert messages.status_code == 200
     assert "tom@example.com" in messages.content.decode()
 
 
-def test_no_menu_item_of_practice_staff_redirects(client, django_user_model, demo_site):
-    user_in(django_user_model, client, "Practice staff")
-    links = menu_links(client)
+def test_no_menu_item_of_practice_staff_redirects(staff_client):
+    links = menu_links(staff_client)
     assert len(links) >= 4  # three places of work and the account
     for label, url in links.items():
-        assert client.get(url).status_code == 200, label
+        assert staff_client.get(url).status_code == 200, label
 
 
 def test_no_menu_item_sends_a_superuser_away(client, admin_user, demo_site):
@@ -82,10 +73,8 @@ def test_no_menu_item_sends_a_superuser_away(client, admin_user, demo_site):
             assert target.startswith(url), (label, target)
 
 
-def test_editors_without_the_group_see_no_messages_and_no_dead_end(
-    client, django_user_model, demo_site
-):
-    user_in(django_user_model, client, "Editors")
+def test_editors_without_the_group_see_no_messages_and_no_dead_end(client, demo_site):
+    client.force_login(make_staff_user("robin", "Editors"))
     links = menu_links(client)
     assert not {"Booking requests", "Contact messages", "Quarantined spam"} & set(links)
     for label, url in links.items():
@@ -99,14 +88,13 @@ BREADCRUMBS = re.compile(r'<nav[^>]*aria-label="Breadcrumb"[^>]*>(.*?)</nav>', r
 
 
 def test_the_contact_messages_trail_leads_practice_staff_nowhere_they_cannot_go(
-    client, django_user_model, contact_message
+    staff_client, contact_message
 ):
-    user_in(django_user_model, client, "Practice staff")
-    page = client.get(menu_links(client)["Contact messages"])
+    page = staff_client.get(menu_links(staff_client)["Contact messages"])
     html = page.content.decode()
     assert "Contact messages" in html
     trail = BREADCRUMBS.search(html).group(1)
     links = re.findall(r'<a[^>]*href="(/[^"]*)"', trail)
     assert links and "/admin/forms/" not in links  # Wagtail's list bounces them
     for url in links:
-        assert client.get(url).status_code == 200, url
+        assert staff_client.get(url).status_code == 200, url

@@ -3,7 +3,15 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import DEMO_URLS
+from .demo import DEMO_URLS
+from .factories import (
+    faq,
+    make_author,
+    make_guide,
+    make_image,
+    make_service,
+    set_practice_details,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,67 +51,78 @@ def test_every_page_below_home_has_a_breadcrumb_trail_ending_at_itself(client, d
 
 
 def test_home_page_describes_the_practice_as_a_local_business(client, demo_site):
+    set_practice_details(
+        name="Kind Hands Clinic",
+        postcode="HG4 1AA",
+        latitude="54.136800",
+        longitude="-1.523400",
+        opening_hours=[
+            {"type": "hours", "value": {"days": ["Monday"], "opens": "08:30", "closes": "12:00"}}
+        ],
+    )
     (business,) = [
         b for b in json_ld_blocks(client, "/") if b["@type"] == "HealthAndBeautyBusiness"
     ]
+    assert business["name"] == "Kind Hands Clinic"
     assert business["url"] == "http://testserver/"
-    assert business["address"]["postalCode"] == "HG1 2AB"
-    assert business["geo"] == {"@type": "GeoCoordinates", "latitude": 53.9931, "longitude": -1.5412}
-    assert business["openingHoursSpecification"][0]["opens"] == "09:00"
-
-
-def test_article_names_the_therapist_as_a_person_and_the_practice_home_as_publisher(
-    client, demo_site
-):
-    (article,) = [
-        b
-        for b in json_ld_blocks(client, "/blog/massage-for-sciatica-relief/")
-        if b["@type"] == "Article"
+    assert business["address"]["postalCode"] == "HG4 1AA"
+    assert business["geo"] == {"@type": "GeoCoordinates", "latitude": 54.1368, "longitude": -1.5234}
+    assert business["openingHoursSpecification"] == [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": ["https://schema.org/Monday"],
+            "opens": "08:30",
+            "closes": "12:00",
+        }
     ]
-    assert article["author"]["@type"] == "Person"
-    assert article["author"]["name"] == "Sarah Bennett"
+
+
+def test_article_names_its_author_as_a_person_and_the_practice_home_as_publisher(client, demo_site):
+    guide = make_guide(
+        author=make_author("Jo Example", credentials="BSc Sports Therapy"),
+        hero_image=make_image(),
+    )
+    (article,) = [b for b in json_ld_blocks(client, guide.url) if b["@type"] == "Article"]
+    assert article["author"] == {
+        "@type": "Person",
+        "name": "Jo Example",
+        "jobTitle": "BSc Sports Therapy",
+    }
     # wagtail-seo's own publisher URL is the current page (its #83); ours is the home page.
     assert article["publisher"]["url"] == "http://testserver/"
     assert "fill-1200x630" in article["image"][0]
 
 
 def test_article_faq_lists_every_question_with_its_answer(client, demo_site):
-    blocks = json_ld_blocks(client, "/blog/massage-for-sciatica-relief/")
-    (faq,) = [b for b in blocks if b["@type"] == "FAQPage"]
-    questions = {q["name"]: q["acceptedAnswer"]["text"] for q in faq["mainEntity"]}
-    assert set(questions) == {
-        "Can massage make sciatica worse?",
-        "How many sessions before I feel relief?",
-        "Is massage a cure for sciatica?",
+    guide = make_guide(
+        body=[
+            faq(
+                ("Does it hurt?", "<p>It should <b>never</b> be sharp.</p>"),
+                ("How long is a session?", "<p>An hour, with time to talk first.</p>"),
+            )
+        ]
+    )
+    (questions,) = [b for b in json_ld_blocks(client, guide.url) if b["@type"] == "FAQPage"]
+    assert {q["name"]: q["acceptedAnswer"]["text"] for q in questions["mainEntity"]} == {
+        "Does it hurt?": "It should never be sharp.",
+        "How long is a session?": "An hour, with time to talk first.",
     }
-    assert "side-lying position" in questions["Can massage make sciatica worse?"]
-    assert all(answer and "<" not in answer for answer in questions.values())
 
 
 def test_service_offers_carry_prices_in_the_practice_currency(client, demo_site):
-    (service,) = [
-        b
-        for b in json_ld_blocks(client, "/services/deep-tissue-massage/")
-        if b["@type"] == "Service"
-    ]
-    offers = {
-        offer["name"]: (offer["price"], offer["priceCurrency"]) for offer in service["offers"]
-    }
+    service = make_service(options=[(45, "50.00"), (75, "72.50")])
+    (data,) = [b for b in json_ld_blocks(client, service.url) if b["@type"] == "Service"]
+    offers = {offer["name"]: (offer["price"], offer["priceCurrency"]) for offer in data["offers"]}
     assert offers == {
-        "60-minute session": ("60.00", "GBP"),
-        "90-minute session": ("85.00", "GBP"),
+        "45-minute session": ("50.00", "GBP"),
+        "75-minute session": ("72.50", "GBP"),
     }
-    assert service["provider"]["url"] == "http://testserver/"
+    assert data["provider"]["url"] == "http://testserver/"
 
 
 def test_editor_text_cannot_break_out_of_the_json_ld_script(client, demo_site):
-    from services.models import ServicePage
-
-    service = ServicePage.objects.get(slug="swedish-massage")
-    service.summary = "</script><script>alert(1)</script>"
-    service.save_revision().publish()
-    html = client.get("/services/swedish-massage/").content.decode()
+    service = make_service(summary="</script><script>alert(1)</script>")
+    html = client.get(service.url).content.decode()
     assert "</script><script>alert(1)" not in html
-    blocks = json_ld_blocks(client, "/services/swedish-massage/")
-    (data,) = [b for b in blocks if b["@type"] == "Service"]
+    (data,) = [b for b in json_ld_blocks(client, service.url) if b["@type"] == "Service"]
     assert data["description"] == "</script><script>alert(1)</script>"
