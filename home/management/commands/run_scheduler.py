@@ -6,7 +6,6 @@ runserver and stops it with it.
 """
 
 import logging
-import signal
 import threading
 
 from django.core.management import call_command
@@ -14,6 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from wagtail.models import Page, Revision
+
+from home.stoppable_loop import add_loop_arguments, run_until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -25,34 +26,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--interval", type=float, default=60, help="Seconds between runs (default 60)."
-        )
-        parser.add_argument(
-            "--runs", type=int, default=0, help="Stop after this many runs (default: never)."
+        add_loop_arguments(
+            parser, interval=60, runs_help="Stop after this many runs (default: never)."
         )
 
     def handle(self, *args, interval, runs, **options):
-        stop = threading.Event()
-        previous = {
-            signum: signal.signal(signum, lambda *_: stop.set())
-            for signum in (signal.SIGINT, signal.SIGTERM)
-        }
-        try:
-            self.stdout.write(f"Scheduled publishing: checking every {interval:g} s.")
-            done = 0
-            while not stop.is_set():
-                self.run_once()
-                done += 1
-                if runs and done >= runs:
-                    break
-                stop.wait(interval)
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+        self.stdout.write(f"Scheduled publishing: checking every {interval:g} s.")
+        run_until_stopped(self.run_once, interval=interval, runs=runs)
         self.stdout.write("Scheduled publishing stopped.")
 
-    def run_once(self) -> None:
+    def run_once(self, stop: threading.Event) -> bool:
         try:
             now = timezone.now()
             due = Revision.objects.filter(approved_go_live_at__lt=now).count()
@@ -68,3 +51,4 @@ class Command(BaseCommand):
                 )
         finally:
             close_old_connections()
+        return False

@@ -8,13 +8,13 @@ run in several places at once: each email is claimed by one sender only.
 """
 
 import logging
-import signal
 import threading
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from home.stoppable_loop import add_loop_arguments, run_until_stopped
 from services import notifications
 
 logger = logging.getLogger(__name__)
@@ -34,11 +34,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--loop", action="store_true", help="Keep sending until stopped (the worker)."
         )
-        parser.add_argument(
-            "--interval", type=float, default=5, help="Seconds between rounds (default 5)."
-        )
-        parser.add_argument(
-            "--runs", type=int, default=0, help="With --loop, stop after this many rounds."
+        add_loop_arguments(
+            parser, interval=5, runs_help="With --loop, stop after this many rounds."
         )
         parser.add_argument(
             "--limit", type=int, default=100, help="At most this many emails per round."
@@ -49,24 +46,8 @@ class Command(BaseCommand):
             counts = notifications.send_pending(limit=limit)
             self.stdout.write(summary(counts) or "Nothing to send.")
             return
-        stop = threading.Event()
-        previous = {
-            signum: signal.signal(signum, lambda *_: stop.set())
-            for signum in (signal.SIGINT, signal.SIGTERM)
-        }
-        try:
-            self.stdout.write(f"Sending emails: checking every {interval:g} s.")
-            done = 0
-            while not stop.is_set():
-                sent_a_full_round = self.run_once(limit, stop)
-                done += 1
-                if runs and done >= runs:
-                    break
-                if not sent_a_full_round:  # after a full round more may be due at once
-                    stop.wait(interval)
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+        self.stdout.write(f"Sending emails: checking every {interval:g} s.")
+        run_until_stopped(lambda stop: self.run_once(limit, stop), interval=interval, runs=runs)
         self.stdout.write("Email worker stopped.")
 
     def run_once(self, limit: int, stop: threading.Event) -> bool:
