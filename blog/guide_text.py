@@ -1,0 +1,175 @@
+"""A plain-text guide → elements, read as the practice writes its guides.
+
+The conventions, taken from the practice's own sciatica guide:
+
+- the first line is the title;
+- a heading is a short line in Title Case with no full stop ("What Causes Sciatica?",
+  "Self-Care Between Massage Sessions"), or a short question;
+- a line ending in ":" introduces a list of short lines in sentence case, or sub-headings
+  that share a form ("Releasing Muscle Tension", "Improving Blood Flow", …);
+- "Name – what it does." lines in a row are a list of terms;
+- lines starting "-", "*" or "•" are bullets, "1." or "1)" numbered items;
+- every other line is a paragraph. A paragraph that runs into the next heading with no line
+  break ("…nerve compression.Improving Blood Flow") is split there.
+
+Blank lines end a list; wrapped lines (a line continuing in lower case) are joined.
+"""
+
+import html
+import re
+
+from .guide_elements import (
+    ANSWER_PREFIX,
+    NUMBERED,
+    QUESTION_PREFIX,
+    Element,
+    Heading,
+    ListItems,
+    is_questions_heading,
+    is_warning_heading,
+    plain_paragraph,
+)
+
+SMALL_WORDS = {
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "if", "in", "into", "is", "it",
+    "nor", "of", "on", "or", "so", "than", "the", "to", "up", "vs", "via", "with", "yet",
+}  # fmt: skip
+WORD = re.compile(r"[^\W\d_][\w’'-]*")
+BULLET = re.compile(r"^\s*[-*•·▪◦]\s+(?P<rest>.+)$")
+TERM = re.compile(r"^(?P<term>[^\W\d_][^–—:]{1,60}?)\s+[–—-]\s+(?P<rest>\S.*)$")
+RUN_TOGETHER = re.compile(r"^(?P<before>.*\S[.!?”\"’)])(?P<after>[A-Z][^.!?:]{2,80}\??)$")
+MAX_HEADING = 100
+MAX_LIST_ITEM = 160
+ENDS_SENTENCE = (".", "!", ";", ",", ":", "…")
+
+
+def title_case(text: str) -> bool:
+    words = [word for word in WORD.findall(text) if word.lower() not in SMALL_WORDS]
+    return bool(words) and all(word[0].isupper() for word in words)
+
+
+def looks_like_heading(line: str) -> bool:
+    if len(line) > MAX_HEADING or line.endswith(ENDS_SENTENCE):
+        return False
+    if QUESTION_PREFIX.match(line) or ANSWER_PREFIX.match(line) or BULLET.match(line):
+        return False
+    if NUMBERED.match(line):
+        return False
+    return title_case(line) or line.endswith("?")
+
+
+def _form(heading: str) -> str:
+    """The form sub-headings in a row share: how their first word ends ("…ing")."""
+    first = WORD.findall(heading)
+    return first[0][-3:].lower() if first else ""
+
+
+def _lines(text: str) -> list[str]:
+    """The text's lines, wrapped lines joined and run-together headings split off."""
+    raw = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines: list[str] = []
+    for line in raw:
+        previous = lines[-1] if lines else ""
+        if (
+            line
+            and previous
+            and line[0].islower()
+            and not previous.endswith((".", "!", "?", ":"))
+            and len(previous) > MAX_HEADING // 2
+        ):
+            lines[-1] = f"{previous} {line}"
+            continue
+        match = RUN_TOGETHER.match(line)
+        if match and title_case(match["after"]) and len(match["after"].split()) <= 8:
+            lines.extend([match["before"], match["after"]])
+        else:
+            lines.append(line)
+    return lines
+
+
+def _next_text(lines: list[str], index: int) -> str:
+    for line in lines[index + 1 :]:
+        if line:
+            return line
+    return ""
+
+
+def _item_html(line: str) -> str:
+    term = TERM.match(line)
+    if term and title_case(term["term"]):
+        return f"<b>{html.escape(term['term'], quote=False)}</b> – " + html.escape(
+            term["rest"], quote=False
+        )
+    return html.escape(line, quote=False)
+
+
+def elements_from_text(text: str) -> list[Element]:
+    lines = _lines(text)
+    elements: list[Element] = []
+    in_questions = False
+    after_colon = False  # the last paragraph ended with ":", introducing a list or sub-headings
+    subheading_form: str | None = None
+    open_list: ListItems | None = None
+
+    def add_item(ordered: bool, rich: str, plain: str):
+        nonlocal open_list, after_colon
+        after_colon = False  # a heading after a list is no sub-heading of the colon's line
+        if open_list is None or open_list.ordered != ordered:
+            open_list = ListItems(ordered=ordered, items=[], texts=[])
+            elements.append(open_list)
+        open_list.items.append(rich)
+        open_list.texts.append(plain)
+
+    for index, line in enumerate(lines):
+        if not line:
+            open_list = None
+            continue
+        if not elements:
+            elements.append(Heading(1, line))
+            continue
+        following = _next_text(lines, index)
+        bullet, numbered = BULLET.match(line), NUMBERED.match(line)
+        term = TERM.match(line)
+        terms_in_a_row = bool(
+            term and title_case(term["term"]) and (open_list is not None or TERM.match(following))
+        )
+        if bullet:
+            add_item(False, _item_html(bullet["rest"]), bullet["rest"])
+            continue
+        if numbered and not (in_questions and line.endswith("?")):
+            add_item(True, _item_html(numbered["rest"]), numbered["rest"])
+            continue
+        if terms_in_a_row:
+            add_item(False, _item_html(line), line)
+            continue
+        if following and looks_like_heading(line):
+            open_list = None
+            if in_questions and line.endswith("?"):
+                elements.append(Heading(3, line))  # a question of the questions section
+                continue
+            level = 2
+            special = is_questions_heading(line) or is_warning_heading(line)
+            if after_colon and not special:
+                subheading_form = _form(line)
+                level = 3
+            elif subheading_form and not special and _form(line) == subheading_form:
+                level = 3
+            else:
+                subheading_form = None
+            in_questions = level == 2 and is_questions_heading(line)
+            after_colon = False
+            elements.append(Heading(level, line))
+            continue
+        if (
+            (after_colon or open_list is not None)
+            and not line.endswith(ENDS_SENTENCE)
+            and len(line) <= MAX_LIST_ITEM
+            and not QUESTION_PREFIX.match(line)
+            and not ANSWER_PREFIX.match(line)
+        ):
+            add_item(False, _item_html(line), line)
+            continue
+        open_list = None
+        after_colon = line.endswith(":")
+        elements.append(plain_paragraph(line))
+    return elements
