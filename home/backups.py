@@ -1,0 +1,522 @@
+"""Backups that restore: the database and the media in one archive, and putting them back.
+
+An archive is a gzipped tar, encrypted when ``BACKUP_ENCRYPTION_KEY`` is set
+(``home/backup_encryption.py``), named after the moment it was made:
+
+    practice-backup-20261203T215500Z.tar.gz[.enc]
+        database/db.sqlite3 or database/db.dump   the database
+        media/...                                 every file under MEDIA_ROOT
+        manifest.json                             written last: what is in it, with checksums
+
+SQLite is copied with its online backup API, which reads one consistent snapshot while the
+site goes on serving and writing (WAL readers never block writers); PostgreSQL with
+``pg_dump``. The database is read before the media, so every image and rendition the
+snapshot names was on disk before the copy of the media began.
+
+A restore unpacks and checks everything (key, checksums, the database itself) before it
+changes anything; only then does it put back the database and make MEDIA_ROOT hold exactly
+the archive's files, and empty the caches, which may hold pages and renditions of the data
+that was replaced.
+
+Why not django-dbbackup 5.4: its SQLite connector does use the backup API, but it writes the
+database and the media as two archives with separate retention, encrypts through a GPG
+keyring rather than a key from the environment, and restores SQLite by writing over the
+database file, which leaves a running site's -wal file beside contents it does not belong to.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import connection
+
+from .backup_encryption import DecryptingReader, DecryptionError, EncryptingWriter, is_encrypted
+
+FORMAT_VERSION = 1
+ARCHIVE_PATTERN = re.compile(
+    r"^practice-backup-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.tar\.gz(?P<enc>\.enc)?$"
+)
+MANIFEST = "manifest.json"
+DATABASE_DIR = "database"
+MEDIA_DIR = "media"
+READ_SIZE = 1024 * 1024
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go on; the message says why, for the operator."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    media_files: int | None  # None: the media are not on this disk (object storage)
+    removed: list[Path]
+
+
+@dataclasses.dataclass(frozen=True)
+class Manifest:
+    created_at: str
+    vendor: str
+    database: str
+    media_files: int | None  # None: the media were not on this machine's disk
+    checksums: dict[str, str]
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest":
+        try:
+            data = json.loads(path.read_text())
+            if data["format"] != FORMAT_VERSION:
+                raise BackupError(
+                    f"The archive's format {data['format']} is not one this site reads. "
+                    "Nothing was changed."
+                )
+            return cls(
+                created_at=data["created_at"],
+                vendor=data["vendor"],
+                database=data["database"],
+                media_files=data["media_files"],
+                checksums=data["checksums"],
+            )
+        except FileNotFoundError as error:
+            raise BackupError(
+                "The archive has no manifest: it is damaged, or was cut short while being "
+                "written or copied. Nothing was changed."
+            ) from error
+        except (ValueError, KeyError, TypeError) as error:
+            raise BackupError(
+                "The archive's manifest is unreadable: it is damaged. Nothing was changed."
+            ) from error
+
+
+# -- making a backup -------------------------------------------------------------------
+
+
+def create_backup(directory: Path, *, key: str = "", keep: int = 0) -> BackupResult:
+    """Writes one archive into ``directory``, then deletes all but the newest ``keep``
+    archives there (0 keeps every one)."""
+    _refuse_public(directory)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    created = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    path = _new_archive_path(directory, created, encrypted=bool(key))
+    partial = path.with_name(f".{path.name}.partial")
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as staging:
+        database = _dump_database(Path(staging))  # before the media: see the docstring
+        try:
+            manifest = _write_archive(partial, key, created, database, _media_files())
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    return BackupResult(
+        path=path, media_files=manifest["media_files"], removed=prune(directory, keep)
+    )
+
+
+def _write_archive(
+    target_path: Path,
+    key: str,
+    created: datetime.datetime,
+    database: Path,
+    media: list[str] | None,
+) -> dict:
+    """Writes the database, the media and, last, the manifest; returns the manifest."""
+    with open(target_path, "xb") as raw:
+        os.chmod(target_path, 0o600)  # health notes: for the owner's eyes only
+        target = EncryptingWriter(raw, key) if key else raw
+        with tarfile.open(fileobj=target, mode="w|gz") as tar:
+            name = f"{DATABASE_DIR}/{database.name}"
+            checksums = {name: _add_file(tar, name, database)}
+            media_root = Path(settings.MEDIA_ROOT)
+            for relative in media or []:
+                name = f"{MEDIA_DIR}/{relative}"
+                checksum = _add_file(tar, name, media_root / relative)
+                if checksum is not None:  # None: deleted since it was listed
+                    checksums[name] = checksum
+            manifest = {
+                "format": FORMAT_VERSION,
+                "created_at": created.isoformat(),
+                "vendor": connection.vendor,
+                "database": database.name,
+                "media_files": None if media is None else len(checksums) - 1,
+                "checksums": checksums,
+            }
+            _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=1).encode(), created)
+        if key:
+            target.close()
+        raw.flush()
+        os.fsync(raw.fileno())
+    return manifest
+
+
+def _refuse_public(directory: Path) -> None:
+    """Archives under the media or static root would be served to anyone who asks."""
+    for setting, public in (
+        ("DJANGO_MEDIA_ROOT", settings.MEDIA_ROOT),
+        ("DJANGO_STATIC_ROOT", settings.STATIC_ROOT),
+    ):
+        if public and directory.resolve().is_relative_to(Path(public).resolve()):
+            raise BackupError(
+                f"BACKUP_DIR ({directory}) is inside {setting} ({public}), which the site "
+                "serves to anyone: choose a folder outside it."
+            )
+
+
+def archives(directory: Path) -> list[Path]:
+    """The archives in ``directory``, oldest first."""
+
+    def order(path: Path):
+        match = ARCHIVE_PATTERN.match(path.name)
+        return match["stamp"], int(match["n"] or 0)
+
+    if not directory.is_dir():
+        return []
+    found = [path for path in directory.iterdir() if ARCHIVE_PATTERN.match(path.name)]
+    return sorted(found, key=order)
+
+
+def prune(directory: Path, keep: int) -> list[Path]:
+    """Deletes all but the newest ``keep`` archives (0 keeps every one); returns them."""
+    if keep <= 0:
+        return []
+    old = archives(directory)[:-keep]
+    for path in old:
+        path.unlink()
+    return old
+
+
+def _new_archive_path(directory: Path, created: datetime.datetime, *, encrypted: bool) -> Path:
+    stamp = created.strftime("%Y%m%dT%H%M%SZ")
+    suffix = ".tar.gz.enc" if encrypted else ".tar.gz"
+    stem = f"practice-backup-{stamp}"
+    # A second backup within the same second is numbered after every one before it (even
+    # one being written), so that the names keep their order.
+    numbers = [
+        int(match["n"] or 1)
+        for path in directory.iterdir()
+        if (match := ARCHIVE_PATTERN.match(path.name.removeprefix(".").removesuffix(".partial")))
+        and match["stamp"] == stamp
+    ]
+    if numbers:
+        stem = f"{stem}-{max(numbers) + 1}"
+    return directory / f"{stem}{suffix}"
+
+
+def _dump_database(staging: Path) -> Path:
+    if connection.vendor == "sqlite":
+        return _dump_sqlite(staging / "db.sqlite3")
+    if connection.vendor == "postgresql":
+        return _dump_postgres(staging / "db.dump")
+    raise BackupError(f"Backups support SQLite and PostgreSQL, not {connection.vendor}.")
+
+
+def _dump_sqlite(target: Path) -> Path:
+    connection.ensure_connection()
+    copy = sqlite3.connect(target)
+    try:
+        # One step (pages=-1): the whole database from one read snapshot.
+        connection.connection.backup(copy)
+        # A single self-contained file, with no -wal beside it.
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
+    return target
+
+
+def _dump_postgres(target: Path) -> Path:
+    _run_postgres_tool(
+        "pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"
+    )
+    return target
+
+
+def _media_files() -> list[str] | None:
+    """Every regular file under MEDIA_ROOT (originals, renditions, documents), or None when
+    the media live elsewhere (object storage: back them up there)."""
+    if not isinstance(default_storage, FileSystemStorage):
+        return None
+    root = Path(settings.MEDIA_ROOT)
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.is_file() and not path.is_symlink():
+                found.append(path.relative_to(root).as_posix())
+    return found
+
+
+def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> str | None:
+    """Adds a file and returns its SHA-256, or None if it has gone since it was listed."""
+    try:
+        file = open(path, "rb")
+    except FileNotFoundError:
+        return None
+    with file:
+        info = tar.gettarinfo(fileobj=file, arcname=name)
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        hashing = _HashingReader(file)
+        tar.addfile(info, hashing)
+        return hashing.hexdigest()
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, at: datetime.datetime) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o600
+    info.mtime = int(at.timestamp())
+    tar.addfile(info, io.BytesIO(data))
+
+
+class _HashingReader:
+    def __init__(self, file):
+        self._file = file
+        self._hash = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self._hash.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+# -- restoring -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RestoreResult:
+    manifest: Manifest
+    media_files: int | None
+
+
+def restore_backup(
+    archive: Path, *, key: str = "", confirm: Callable[[Manifest], bool] = lambda _: True
+) -> RestoreResult:
+    """Puts the archive's database and media back. Everything is unpacked and checked
+    first; a wrong key, a damaged archive or ``confirm`` saying no changes nothing."""
+    if not archive.is_file():
+        raise BackupError(f"{archive} does not exist.")
+    staging_parent = Path(settings.BACKUP_DIR)
+    _refuse_public(staging_parent)
+    staging_parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(dir=staging_parent, prefix=".restore-") as staging:
+        staging = Path(staging)
+        _unpack(archive, key, staging)
+        manifest = Manifest.read(staging / MANIFEST)
+        _check_contents(manifest, staging)
+        database = staging / DATABASE_DIR / manifest.database
+        _check_database(manifest, database)
+        if not confirm(manifest):
+            raise BackupError("Restore cancelled. Nothing was changed.")
+        _restore_database(database)
+        if manifest.media_files is not None:
+            _replace_media(staging / MEDIA_DIR)
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    return RestoreResult(manifest=manifest, media_files=manifest.media_files)
+
+
+def _unpack(archive: Path, key: str, staging: Path) -> None:
+    encrypted = is_encrypted(archive)
+    if encrypted and not key:
+        raise BackupError(
+            f"{archive.name} is encrypted: set BACKUP_ENCRYPTION_KEY to the key it was "
+            "made with. Nothing was changed."
+        )
+    try:
+        with open(archive, "rb") as raw:
+            source = DecryptingReader(raw, key) if encrypted else raw
+            with tarfile.open(fileobj=source, mode="r|gz") as tar:
+                tar.extractall(staging, filter="data")
+    except ValueError as error:  # a key that is not a Fernet key at all
+        raise BackupError(f"{error} Nothing was changed.") from error
+    except DecryptionError as error:
+        raise BackupError(f"{archive.name}: {error} Nothing was changed.") from error
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
+        raise BackupError(
+            f"{archive.name} cannot be read ({error}): it is damaged or not a backup archive. "
+            "Nothing was changed."
+        ) from error
+
+
+def _check_contents(manifest: Manifest, staging: Path) -> None:
+    for name, expected in manifest.checksums.items():
+        path = staging / name
+        if not path.is_file() or _sha256(path) != expected:
+            raise BackupError(
+                f"The archive's copy of {name} does not match its checksum: it is damaged. "
+                "Nothing was changed."
+            )
+    if connection.vendor != manifest.vendor:
+        raise BackupError(
+            f"The archive holds a {manifest.vendor} database, but this site is configured for "
+            f"{connection.vendor} (DATABASE_URL). Nothing was changed."
+        )
+
+
+def _check_database(manifest: Manifest, database: Path) -> None:
+    if manifest.vendor == "sqlite":
+        try:
+            copy = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+            try:
+                verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                copy.close()
+        except sqlite3.DatabaseError as error:
+            verdict = str(error)
+        if verdict != "ok":
+            raise BackupError(
+                f"The archive's database is damaged ({verdict}). Nothing was changed."
+            )
+    else:
+        _postgres_script(database)
+
+
+def _restore_database(database: Path) -> None:
+    if connection.vendor == "sqlite":
+        # Through the backup API, into the live database: SQLite writes it under its own
+        # lock and journal, so no stale -wal file can survive next to the new contents.
+        connection.ensure_connection()
+        source = sqlite3.connect(database)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+    else:
+        connection.close()
+        clear = database.with_name("clear.sql")
+        clear.write_text(CLEAR_POSTGRES_SCHEMA)
+        _run_postgres_tool(
+            "psql",
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--file={clear}",
+            f"--file={_postgres_script(database)}",
+            failure="The database was not changed: the restore runs in one transaction.",
+        )
+
+
+# Everything the site's migrations made goes, in the restore's transaction, before the
+# archive's tables come back: also tables of migrations newer than the backup, which
+# pg_restore --clean would leave behind to break the next `migrate`.
+CLEAR_POSTGRES_SCHEMA = """
+DO $$
+DECLARE item record;
+BEGIN
+  FOR item IN SELECT 'VIEW' AS kind, viewname AS name FROM pg_views
+              WHERE schemaname = current_schema()
+            UNION ALL SELECT 'MATERIALIZED VIEW', matviewname FROM pg_matviews
+              WHERE schemaname = current_schema()
+            UNION ALL SELECT 'TABLE', tablename FROM pg_tables
+              WHERE schemaname = current_schema()
+            UNION ALL SELECT 'SEQUENCE', sequencename FROM pg_sequences
+              WHERE schemaname = current_schema()
+  LOOP
+    EXECUTE format('DROP %s IF EXISTS %I.%I CASCADE', item.kind, current_schema(), item.name);
+  END LOOP;
+END $$;
+"""
+
+
+def _postgres_script(dump: Path) -> Path:
+    """The dump as SQL. Writing it reads every byte of the dump, so it also checks it."""
+    script = dump.with_suffix(".sql")
+    if not script.exists():
+        _run_postgres_tool(
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={script}",
+            str(dump),
+            with_database=False,
+            failure="The archive's database dump is damaged. Nothing was changed.",
+        )
+    return script
+
+
+def _replace_media(source: Path) -> int:
+    """Makes MEDIA_ROOT hold exactly the archive's files: each copied in under a temporary
+    name and renamed into place, then every file the archive does not have removed."""
+    root = Path(settings.MEDIA_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    kept = set()
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if not path.is_file():
+                continue
+            relative = path.relative_to(source)
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.restoring")
+            shutil.copy2(path, temporary)
+            os.replace(temporary, target)
+            kept.add(relative)
+    for folder, _subfolders, files in os.walk(root, topdown=False):
+        for name in files:
+            path = Path(folder, name)
+            if path.relative_to(root) not in kept:
+                path.unlink()
+        if Path(folder) != root and not any(Path(folder).iterdir()):
+            Path(folder).rmdir()
+    return len(kept)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(READ_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _run_postgres_tool(
+    program: str, *arguments: str, with_database: bool = True, failure: str = ""
+) -> None:
+    """pg_dump, pg_restore or psql against the configured database, with its credentials in the
+    environment (PGPASSWORD and the like, as Django's dbshell passes them)."""
+    from django.db.backends.postgresql.client import DatabaseClient
+
+    params = connection.settings_dict
+    _, database_env = DatabaseClient.settings_to_cmd_args_env(params, [])
+    command = [program]
+    if with_database:
+        for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+            if params.get(key):
+                command.append(f"{flag}={params[key]}")
+        if params.get("NAME"):
+            command.append(f"--dbname={params['NAME']}")
+    command.extend(arguments)
+    try:
+        completed = subprocess.run(
+            command,
+            env={**os.environ, **(database_env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError as error:
+        raise BackupError(
+            f"{program} is not installed. Install the PostgreSQL client of the server's "
+            "major version (apt-get install postgresql-client)."
+        ) from error
+    if completed.returncode != 0:
+        message = f"{program} failed: {completed.stderr.strip()[-2000:]}"
+        raise BackupError(f"{message} {failure}".strip())

@@ -1,0 +1,64 @@
+"""`manage.py restore ARCHIVE`: puts an archive of `manage.py backup` back (home/backups.py)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from home.backups import BackupError, Manifest, restore_backup
+
+
+class Command(BaseCommand):
+    help = (
+        "Replaces the database and every file in MEDIA_ROOT with the contents of a backup "
+        "archive. The archive is unpacked and checked first: a wrong key or a damaged archive "
+        "changes nothing. Stop the site and the email worker first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("archive", type=Path, help="The archive `manage.py backup` wrote.")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Do not ask for confirmation.",
+        )
+
+    def handle(self, *args, archive, interactive, **options):
+        confirm = self.ask if interactive else (lambda manifest: True)
+        try:
+            result = restore_backup(archive, key=settings.BACKUP_ENCRYPTION_KEY, confirm=confirm)
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        media = (
+            "the media were not in the archive"
+            if result.media_files is None
+            else f"{result.media_files} media files"
+        )
+        self.stdout.write(
+            f"Restored the database and {media} from the backup made at "
+            f"{result.manifest.created_at}."
+        )
+        executor = MigrationExecutor(connection)
+        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if unapplied:
+            self.stdout.write(
+                f"Migrations of this code not in the backup: {len(unapplied)}. "
+                "Run `manage.py migrate` before starting the site."
+            )
+
+    def ask(self, manifest: Manifest) -> bool:
+        target = connection.settings_dict["NAME"]
+        self.stdout.write(
+            f"This replaces the {manifest.vendor} database {target} and "
+            f"every file in {settings.MEDIA_ROOT} with the backup made at "
+            f"{manifest.created_at}. Everything stored since then is lost."
+        )
+        try:
+            answer = input("Type 'yes' to continue, or anything else to cancel: ")
+        except EOFError:
+            answer = ""
+        return answer.strip().lower() == "yes"

@@ -1,0 +1,477 @@
+"""Backups that restore (home/backups.py, `manage.py backup` and `manage.py restore`).
+
+The drill does what a practice would live through: the site keeps taking bookings while the
+nightly backup runs, then the disk is lost, and the archive brings back every booking that
+was committed before the backup began, and every picture the pages show.
+"""
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
+from PIL import Image as PillowImage
+
+from services.models import BookingRequest
+
+from .factories import make_booking_request, make_guide, make_image
+from .optional_services import require_postgres
+from .posts import booking_data, old_token
+from .servers import REPO_ROOT, copy_test_database, free_port, gunicorn
+
+HEALTH_NOTE = "Sciatica down the left leg since March"
+MEDIA_URL_PATTERN = re.compile(r'/media/[^"\s,?]+')
+
+
+def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    completed = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    if check:
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed
+
+
+def last_line(output: str) -> str:
+    return output.rstrip("\n").splitlines()[-1]
+
+
+def backup(**options) -> Path:
+    """`manage.py backup` in this process; checks that its last line is the new archive."""
+    out = io.StringIO()
+    call_command("backup", stdout=out, **options)
+    path = Path(last_line(out.getvalue()))
+    assert path.is_file()
+    return path
+
+
+def media_state(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def backup_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BACKUP_DIR = tmp_path / "backups"
+    settings.BACKUP_KEEP = 14
+    settings.BACKUP_ENCRYPTION_KEY = ""
+    return settings
+
+
+# -- in this process: the commands' promises -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_prints_its_archive_last_and_keeps_only_the_newest(demo_site, backup_settings):
+    backup_settings.BACKUP_KEEP = 2
+    directory = backup_settings.BACKUP_DIR
+    directory.mkdir()
+    unrelated = directory / "notes.txt"
+    unrelated.write_text("not an archive")
+
+    made = [backup() for _ in range(4)]
+
+    assert len(set(made)) == 4  # several in one second still get names of their own
+    assert sorted(p for p in directory.iterdir() if not p.name.startswith(".")) == sorted(
+        [*made[2:], unrelated]
+    )
+    for path in made:
+        assert re.fullmatch(r"practice-backup-\d{8}T\d{6}Z(-\d+)?\.tar\.gz", path.name)
+    assert oct(made[-1].stat().st_mode & 0o777) == "0o600"  # health data: the owner only
+
+    out = io.StringIO()
+    call_command("backup", keep=1, stdout=out)
+    assert f"Removed an old backup: {made[2]}" in out.getvalue()
+    assert not made[2].exists()
+
+
+def test_backup_refuses_a_folder_the_site_serves(backup_settings):
+    backup_settings.BACKUP_DIR = backup_settings.MEDIA_ROOT / "backups"
+    with pytest.raises(CommandError, match="inside DJANGO_MEDIA_ROOT"):
+        call_command("backup")
+    assert not backup_settings.BACKUP_DIR.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_backup_restores_with_its_key_and_a_wrong_key_changes_nothing(
+    demo_site, backup_settings
+):
+    out = io.StringIO()
+    call_command("backup", generate_key=True, stdout=out)
+    key = out.getvalue().strip()
+    Fernet(key.encode())  # a real Fernet key
+    backup_settings.BACKUP_ENCRYPTION_KEY = key
+    booked = make_booking_request("Ann Backup", notes=HEALTH_NOTE)
+    image = make_image()
+    original = Path(image.file.path)
+    original_bytes = original.read_bytes()
+
+    archive = backup()
+
+    assert archive.name.endswith(".tar.gz.enc")
+    content = archive.read_bytes()
+    assert HEALTH_NOTE.encode() not in content and b"Ann Backup" not in content
+    with pytest.raises(tarfile.ReadError):
+        tarfile.open(archive)
+
+    # What happens after the backup, and must survive any refused restore.
+    booked_pk = booked.pk
+    booked.delete()
+    original.unlink()
+    later = make_booking_request("Bea After")
+    after_the_backup = media_state(backup_settings.MEDIA_ROOT)
+
+    def assert_unchanged():
+        assert list(BookingRequest.objects.values_list("name", flat=True)) == ["Bea After"]
+        assert media_state(backup_settings.MEDIA_ROOT) == after_the_backup
+
+    backup_settings.BACKUP_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    with pytest.raises(CommandError, match="key is wrong"):
+        call_command("restore", str(archive), interactive=False)
+    assert_unchanged()
+    backup_settings.BACKUP_ENCRYPTION_KEY = ""
+    with pytest.raises(CommandError, match="is encrypted: set BACKUP_ENCRYPTION_KEY"):
+        call_command("restore", str(archive), interactive=False)
+    assert_unchanged()
+
+    backup_settings.BACKUP_ENCRYPTION_KEY = key
+    call_command("restore", str(archive), interactive=False, stdout=io.StringIO())
+
+    restored = BookingRequest.objects.get()
+    assert (restored.pk, restored.name, restored.notes) == (booked_pk, "Ann Backup", HEALTH_NOTE)
+    assert not BookingRequest.objects.filter(pk=later.pk).exists()
+    assert original.read_bytes() == original_bytes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_or_cut_short_archive_is_refused_and_changes_nothing(
+    demo_site, backup_settings, tmp_path
+):
+    make_image()
+    archive = backup()
+    make_booking_request("Cal After")
+    media_before = media_state(backup_settings.MEDIA_ROOT)
+
+    cut_short = tmp_path / "cut-short.tar.gz"
+    cut_short.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    # One picture changed inside an otherwise well-formed archive.
+    tampered = tmp_path / "tampered.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name.startswith("media/original_images/"):
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])
+            target.addfile(member, io.BytesIO(data))
+    not_an_archive = tmp_path / "holiday.tar.gz"
+    not_an_archive.write_bytes(b"just some bytes")
+
+    for path, reason in [
+        (cut_short, "damaged"),
+        (tampered, "does not match its checksum"),
+        (not_an_archive, "damaged or not a backup archive"),
+    ]:
+        with pytest.raises(CommandError, match=reason) as refused:
+            call_command("restore", str(path), interactive=False)
+        assert "Nothing was changed." in str(refused.value)
+        assert list(BookingRequest.objects.values_list("name", flat=True)) == ["Cal After"]
+        assert media_state(backup_settings.MEDIA_ROOT) == media_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_asks_first_and_anything_but_yes_changes_nothing(
+    demo_site, backup_settings, monkeypatch
+):
+    archive = backup()
+    make_booking_request("Dee After")
+    answers = iter(["no", "yes"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+
+    with pytest.raises(CommandError, match="Restore cancelled. Nothing was changed."):
+        call_command("restore", str(archive), stdout=io.StringIO())
+    assert BookingRequest.objects.filter(name="Dee After").exists()
+
+    out = io.StringIO()
+    call_command("restore", str(archive), stdout=out)
+    assert "This replaces the sqlite database" in out.getvalue()
+    assert not BookingRequest.objects.exists()
+
+
+# -- the drill: a real site taking bookings while it is backed up ----------------------
+
+
+class BookingWriter(threading.Thread):
+    """A visitor after visitor booking through the running site, until stopped."""
+
+    def __init__(self, base_url: str, form: dict[str, str]):
+        super().__init__(daemon=True)
+        self.base_url = base_url
+        self.form = form
+        self.answers: list[tuple[str, int, float]] = []  # email, status, when answered
+        self.errors: list[str] = []
+        self.stopping = threading.Event()
+
+    def accepted(self, *, after: float = 0.0, before: float = float("inf")) -> list[str]:
+        return [
+            email
+            for email, status, answered in list(self.answers)
+            if status == 302 and after <= answered <= before
+        ]
+
+    def run(self):
+        try:
+            cookie, csrf = self._csrf()
+            number = 0
+            while not self.stopping.is_set():
+                number += 1
+                email = f"writer{number}@example.com"
+                data = {
+                    **self.form,
+                    "email": email,
+                    "form_token": old_token(),
+                    "csrfmiddlewaretoken": csrf,
+                }
+                status = self._post(data, cookie)
+                self.answers.append((email, status, time.monotonic()))
+        except Exception as error:  # reported by the test
+            self.errors.append(f"{type(error).__name__}: {error}")
+
+    def _csrf(self) -> tuple[str, str]:
+        with urllib.request.urlopen(self.base_url + "/book/", timeout=30) as response:
+            cookie = SimpleCookie()
+            for header in response.headers.get_all("Set-Cookie"):
+                cookie.load(header)
+            html = response.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        return cookie["csrftoken"].value, token
+
+    def _post(self, data: dict[str, str], cookie: str) -> int:
+        request = urllib.request.Request(
+            self.base_url + "/book/",
+            data=urlencode(data).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={cookie}",
+            },
+        )
+        opener = urllib.request.build_opener(_KeepRedirects)
+        try:
+            with opener.open(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, "", error.read()
+
+
+def pictures_on(base_url: str, paths: list[str]) -> set[str]:
+    """The media URLs the pages link: img src, srcset and og:image alike."""
+    found = set()
+    for path in paths:
+        status, _, body = fetch(base_url + path)
+        assert status == 200, path
+        found.update(MEDIA_URL_PATTERN.findall(body.decode()))
+    return found
+
+
+def assert_served_as_pictures(base_url: str, urls: set[str]) -> None:
+    for url in sorted(urls):
+        status, content_type, body = fetch(base_url + url)
+        assert status == 200, url
+        assert content_type.startswith("image/"), (url, content_type)
+        with PillowImage.open(io.BytesIO(body)) as picture:
+            picture.load()  # decodes every pixel: real image bytes, not an error page
+
+
+def emails_in(database: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as conn:
+        return {row[0] for row in conn.execute("SELECT email FROM services_bookingrequest")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_drill_on_sqlite_brings_back_every_committed_booking_and_every_picture(
+    demo_site, settings, tmp_path
+):
+    # The demo's pictures too, in a folder this test may wipe.
+    shutil.copytree(settings.MEDIA_ROOT, tmp_path / "media")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    guide = make_guide(title="Backed up guide", hero_image=make_image(title="Backed up picture"))
+    for number in range(3):
+        make_booking_request(f"Before {number}", email=f"before{number}@example.com")
+    form = booking_data()
+    database = copy_test_database(tmp_path / "site.sqlite3")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "practice.settings.test",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "FORM_RATE_LIMIT_POSTS": "1000000",
+    }
+    pages = ["/", "/blog/", guide.url]
+    log = tmp_path / "gunicorn.log"
+
+    with gunicorn(env, free_port(), log) as base_url:
+        pictures = pictures_on(base_url, pages)  # renders, so the renditions exist
+        assert_served_as_pictures(base_url, pictures)
+        writer = BookingWriter(base_url, form)
+        writer.start()
+        try:
+            deadline = time.monotonic() + 60
+            while len(writer.accepted()) < 5 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            committed_before = emails_in(database)
+            backup_started = time.monotonic()
+            made = manage(env, "backup")
+            backup_finished = time.monotonic()
+            while len(writer.accepted(after=backup_finished)) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            writer.stopping.set()
+            writer.join(timeout=60)
+    archive = Path(last_line(made.stdout))
+
+    assert writer.errors == []
+    assert {status for _, status, _ in writer.answers} == {302}, log.read_text()[-3000:]
+    assert writer.accepted(after=backup_started, before=backup_finished)  # it wrote meanwhile
+    assert {f"before{n}@example.com" for n in range(3)} <= committed_before
+    assert any(picture.startswith("/media/images/") for picture in pictures)
+    assert any(".avif" in picture for picture in pictures)
+    accepted_after = set(writer.accepted(after=backup_finished))
+
+    # The disk is lost: the database and every upload and rendition.
+    for path in tmp_path.glob("site.sqlite3*"):
+        path.unlink()
+    shutil.rmtree(settings.MEDIA_ROOT)
+
+    restored = manage(env, "restore", str(archive), "--noinput")
+    assert "Restored the database" in restored.stdout
+
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # Each booking was stored with its emails in one transaction: none is half there.
+        half_stored = conn.execute(
+            "SELECT b.email FROM services_bookingrequest b LEFT JOIN services_notification n"
+            " ON n.booking_id = b.id WHERE b.email LIKE 'writer%'"
+            " GROUP BY b.id HAVING count(n.id) = 0"
+        ).fetchall()
+    assert half_stored == []
+    in_restored = emails_in(database)
+    assert committed_before <= in_restored
+    assert not accepted_after & in_restored  # what came after the backup is not in it
+    for picture in pictures:  # on disk before any page asks for it again
+        assert (settings.MEDIA_ROOT / picture.removeprefix("/media/")).is_file(), picture
+
+    with gunicorn(env, free_port(), log) as base_url:
+        assert pictures_on(base_url, pages) == pictures
+        assert_served_as_pictures(base_url, pictures)
+
+
+# -- PostgreSQL ------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_restore_drill_on_postgresql_brings_back_the_bookings_and_the_media(tmp_path):
+    server = require_postgres()
+    name = f"backup_drill_{uuid.uuid4().hex[:8]}"
+    admin = f"{server}/postgres"
+
+    def create_database():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop_database():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def rows(sql: str) -> list[tuple]:
+        with psycopg.connect(f"{server}/{name}") as conn:
+            return conn.execute(sql).fetchall()
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "practice.settings.test",
+        "DATABASE_URL": f"{server}/{name}",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+    }
+    bookings = "SELECT name, notes FROM services_bookingrequest ORDER BY name"
+    create_database()
+    try:
+        manage(env, "migrate", "--noinput")
+        script = (
+            "from tests.factories import make_booking_request, make_image\n"
+            "for n in range(3):\n"
+            f"    make_booking_request(f'Before {{n}}', notes={HEALTH_NOTE!r})\n"
+            "make_image(title='On PostgreSQL')\n"
+        )
+        manage(env, "shell", "-c", script)
+        expected = rows(bookings)
+        (image_file,) = rows("SELECT file FROM wagtailimages_image")[0]
+
+        archive = Path(last_line(manage(env, "backup").stdout))
+        assert archive.is_file()
+
+        # Over the live database: what came after the backup goes, even a table a newer
+        # migration would have made.
+        with psycopg.connect(f"{server}/{name}", autocommit=True) as conn:
+            conn.execute("DELETE FROM services_bookingrequest WHERE name = 'Before 0'")
+            conn.execute("CREATE TABLE from_a_newer_migration (id integer)")
+        manage(env, "restore", str(archive), "--noinput")
+        assert rows(bookings) == expected
+        assert rows("SELECT to_regclass('from_a_newer_migration')") == [(None,)]
+
+        # A new, empty database and no media: everything comes back.
+        drop_database()
+        create_database()
+        shutil.rmtree(tmp_path / "media")
+        manage(env, "restore", str(archive), "--noinput")
+        assert rows(bookings) == expected
+        assert len(expected) == 3 and {notes for _, notes in expected} == {HEALTH_NOTE}
+        assert (tmp_path / "media" / image_file).is_file()
+        # The sequences came back too: the next booking gets an id of its own.
+        assert rows(
+            "SELECT nextval(pg_get_serial_sequence('services_bookingrequest', 'id'))"
+            " > (SELECT max(id) FROM services_bookingrequest)"
+        ) == [(True,)]
+    finally:
+        drop_database()
