@@ -3,6 +3,11 @@
 Registered as a pytest plugin in tests/conftest.py, so every browser test module gets the
 `browser` and `site_url` fixtures. The live server needs a transactional database, which
 is flushed after each test; tests/conftest.py puts the demo database back after the flush.
+
+Every page opened with `new_page` records the Content-Security-Policy violations the browser
+reports, from any frame: the console's CSP errors (which Chromium logs even with JavaScript
+off) and the `securitypolicyviolation` events. A test during which any was reported fails at
+its teardown, naming them.
 """
 
 import os
@@ -10,7 +15,79 @@ import os
 import pytest
 from django.core.cache import caches
 
-from .quality.chromium import launch, require_chromium
+from .quality.chromium import is_csp_violation, launch, require_chromium
+
+# Added to every frame before its own scripts run, by the browser (not as a <script> element,
+# so the page's policy does not apply to it).
+REPORT_VIOLATION_EVENTS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__reportCspViolation({
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        source: event.sourceFile,
+        line: event.lineNumber,
+        sample: event.sample,
+    });
+}, true);
+"""
+
+
+class CspViolations:
+    """The violations reported to the pages of the current test."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.contexts: list = []
+
+    def watch(self, context) -> None:
+        self.contexts.append(context)
+        context.on("console", self._console)
+        context.expose_binding("__reportCspViolation", self._event)
+        context.add_init_script(REPORT_VIOLATION_EVENTS)
+
+    def _console(self, message) -> None:
+        if is_csp_violation(message.text):
+            where = message.location.get("url", "") if message.location else ""
+            self.seen.append(f"console ({where}): {message.text}")
+
+    def _event(self, source, event: dict) -> None:
+        frame = source.get("frame")
+        self.seen.append(
+            f"securitypolicyviolation ({frame.url if frame else '?'}): {event['directive']}"
+            f" blocked {event['blocked'] or 'inline'} in {event['source']}:{event['line']}"
+            f" {event['sample'] or ''}".rstrip()
+        )
+
+    def finish(self) -> list[str]:
+        """Close this test's pages (which delivers any report still on its way) and hand back
+        what was seen."""
+        if self.contexts:
+            from playwright.sync_api import Error as PlaywrightError
+        for context in self.contexts:
+            try:
+                context.close()
+            except PlaywrightError:  # closed with its browser: nothing left to deliver
+                pass
+        seen, self.seen, self.contexts = self.seen, [], []
+        return seen
+
+
+CSP_VIOLATIONS = CspViolations()
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_csp_violations():
+    """Any test that opened pages with `new_page` fails if the browser reported a violation."""
+    CSP_VIOLATIONS.finish()
+    yield
+    seen = CSP_VIOLATIONS.finish()
+    if seen:
+        pytest.fail(
+            "The browser reported Content-Security-Policy violations:\n"
+            + "\n".join(f"- {line}" for line in seen),
+            pytrace=False,
+        )
+
 
 MOBILE = {"width": 390, "height": 844}
 
@@ -51,4 +128,5 @@ def new_page(browser, viewport=None, **options):
         **options,
     )
     context.set_default_timeout(15_000)
+    CSP_VIOLATIONS.watch(context)
     return context.new_page()

@@ -7,7 +7,8 @@ search result page (axe and vnu only: those two are rightly noindex or not 200, 
 Lighthouse's SEO score would count against them).
 
 Targets: Lighthouse (mobile) accessibility, best practices and SEO at 100, performance at
-95 or more; zero axe-core WCAG 2.x A/AA violations at 390 and 1280 pixels wide; zero vnu errors.
+95 or more; zero axe-core WCAG 2.x A/AA violations at 390 and 1280 pixels wide; zero vnu errors;
+no Content-Security-Policy violation in Chromium's console.
 
     .venv/bin/python -m tests.quality.check_quality [--only /blog/] [--no-lighthouse]
 
@@ -37,6 +38,7 @@ from tests.quality.chromium import (
     REPO_ROOT,
     VNU_JAR,
     axe_violations,
+    is_csp_violation,
     launch,
 )
 from tests.quality.sitemap_reader import sitemap_locations
@@ -268,8 +270,19 @@ def check_site(base_url: str, outdir: Path, only=None, lighthouse=True) -> list[
         try:
             for width, height in AXE_VIEWPORTS:
                 context = browser.new_context(viewport={"width": width, "height": height})
+                # The console's Content-Security-Policy errors, against the page being checked.
+                current = [pages[0]]
+                context.on(
+                    "console",
+                    lambda message, current=current: (
+                        results[current[0]].errors.append(f"CSP: {message.text}")
+                        if is_csp_violation(message.text)
+                        else None
+                    ),
+                )
                 page = context.new_page()
                 for path in pages:
+                    current[0] = path
                     page.goto(base_url + path)
                     for violation in axe_violations(page):
                         targets = "; ".join(violation["nodes"][:3])
