@@ -6,6 +6,7 @@ from django.views.decorators.debug import sensitive_variables
 from home.models import PracticeSettings
 
 from . import notifications
+from .came_from import came_from_path
 from .forms import CONSENT_VERSION, BookingForm
 from .models import BookingRequest, Notification
 from .protection import TOKEN_FIELD, issue_form_token
@@ -19,6 +20,7 @@ def serve_booking_form(page, request):
         slug = request.GET.get("service", "")[:100]
         if slug:
             initial["service"] = slug
+        initial["came_from"] = came_from_path(request)
         form = BookingForm(initial=initial, practice_settings=practice)
         return render_form(page, request, form)
     return handle_post(
@@ -60,6 +62,7 @@ def create_booking(data: dict) -> BookingRequest:
         notes=notes,
         notes_consent_at=timezone.now() if notes else None,
         notes_consent_version=CONSENT_VERSION if notes else "",
+        came_from=data.get("came_from", ""),
     )
     notifications.create(
         [

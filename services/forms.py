@@ -9,7 +9,9 @@ from django.utils import timezone
 from home.prices import format_price
 from home.private_sections import public
 
+from .came_from import clean_path
 from .models import BookingRequest, ServicePage, SessionOption
+from .opening_hours import opening_hours_text
 from .protection import ProtectedFormMixin, validate_multi_line, validate_single_line
 
 # Every consent wording visitors have been shown, by the version each request stores with
@@ -35,44 +37,98 @@ NOTES_MAX_LENGTH = 2000
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
 
 
-class DateInput(forms.DateInput):
+# The paragraph beside the time fields that gives the opening hours; the date and time
+# inputs name it in their aria-describedby.
+OPENING_HOURS_ID = "booking-opening-hours"
+
+
+class DescribedByMixin:
+    """Adds ``described_by`` ids to the input's aria-describedby when it is drawn, after the
+    ids of its own error and help (set by ``describe_errors`` just before rendering)."""
+
+    described_by: tuple[str, ...] = ()
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.described_by:
+            attrs = context["widget"]["attrs"]
+            ids = attrs.get("aria-describedby", "").split()
+            ids += [id_ for id_ in self.described_by if id_ not in ids]
+            attrs["aria-describedby"] = " ".join(ids)
+        return context
+
+
+class DateInput(DescribedByMixin, forms.DateInput):
     input_type = "date"
 
 
-class TimeInput(forms.TimeInput):
+class TimeInput(DescribedByMixin, forms.TimeInput):
     input_type = "time"
+
+
+class SessionSelect(forms.Select):
+    """The session lengths, grouped by treatment (``<optgroup>``), so that a browser without
+    JavaScript shows which treatment each length belongs to. Each option names its treatment
+    in ``data-service`` (the treatment's slug, the value of the treatment field), for
+    booking-form.js to offer only the chosen treatment's lengths."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.treatment_of: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        slug = self.treatment_of.get(str(value))
+        if slug:
+            option["attrs"]["data-service"] = slug
+        return option
 
 
 def live_services():
     return public(ServicePage.objects.live()).order_by("path")
 
 
-def session_choices(services, currency: str) -> list:
-    """Every service's session lengths, grouped by service: works without JavaScript."""
-    options = (
+def session_options(services):
+    return (
         SessionOption.objects.filter(page__in=services)
         .select_related("page")
         .order_by("page__path", "sort_order")
     )
-    grouped: dict[str, list] = {}
+
+
+def session_choices(options, currency: str) -> list:
+    """Every service's session lengths, grouped by service: works without JavaScript."""
+    groups: dict[int, tuple[str, list]] = {}
     for option in options:
-        grouped.setdefault(option.page.title, []).append(
+        groups.setdefault(option.page_id, (option.page.title, []))[1].append(
             (
                 str(option.pk),
                 f"{option.duration_minutes} minutes – {format_price(option.price, currency)}",
             )
         )
-    return [("", "Choose a session length"), *grouped.items()]
+    return [("", "Choose a session length"), *groups.values()]
+
+
+def minutes_in_words(minutes: list[int]) -> str:
+    """60 minutes; 60 or 90 minutes; 45, 60 or 90 minutes; empty for none."""
+    numbers = [str(number) for number in minutes]
+    if not numbers:
+        return ""
+    if len(numbers) == 1:
+        return f"{numbers[0]} minutes"
+    return f"{', '.join(numbers[:-1])} or {numbers[-1]} minutes"
 
 
 class BookingForm(ProtectedFormMixin, forms.Form):
+    opening_hours_id = OPENING_HOURS_ID
+
     name = forms.CharField(label="Your name", max_length=100, validators=[validate_single_line])
     email = forms.EmailField(label="Email", max_length=254, validators=[validate_single_line])
     phone = forms.CharField(
         label="Phone",
         max_length=30,
         validators=[validate_single_line],
-        help_text="So that we can reach you if a time changes, e.g. 07700 900123.",
+        help_text="In case a time changes, e.g. 07700 900123.",
     )
     service = forms.ModelChoiceField(
         label="Treatment",
@@ -81,7 +137,7 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         empty_label="Choose a treatment",
         error_messages={"invalid_choice": "Please choose one of our treatments."},
     )
-    session = forms.ChoiceField(label="Session length")
+    session = forms.ChoiceField(label="Session length", widget=SessionSelect)
     window_1_date = forms.DateField(label="First choice: date", widget=DateInput)
     window_1_from = forms.TimeField(label="First choice: from", widget=TimeInput)
     window_1_until = forms.TimeField(label="First choice: until", widget=TimeInput)
@@ -111,19 +167,41 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         validators=[validate_multi_line],
     )
     notes_consent = forms.BooleanField(help_text=CONSENT_DETAIL, required=False)
+    # The page of this site the visitor came from (services/came_from.py); never refused.
+    came_from = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_came_from(self):
+        return clean_path(self.cleaned_data["came_from"])
 
     def __init__(self, *args, practice_settings, **kwargs):
         super().__init__(*args, **kwargs)
         self.practice_settings = practice_settings
         services = live_services()
         self.fields["service"].queryset = services
-        self.fields["session"].choices = session_choices(services, practice_settings.currency)
+        self._offer_session_lengths(list(session_options(services)), practice_settings.currency)
+        # The hours that decide which times are accepted, shown beside the time fields.
+        self.opening_hours = opening_hours_text(practice_settings.opening_hours)
+        if self.opening_hours:
+            for number in (1, 2, 3):
+                for part in ("date", "from", "until"):
+                    widget = self.fields[f"window_{number}_{part}"].widget
+                    widget.described_by = (self.opening_hours_id,)
         self.fields["notes_consent"].label = CONSENT_WORDINGS[CONSENT_VERSION].format(
             practice=practice_settings.name
         )
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def _offer_session_lengths(self, options: list[SessionOption], currency: str) -> None:
+        self.fields["session"].choices = session_choices(options, currency)
+        self.fields["session"].widget.treatment_of = {
+            str(option.pk): option.page.slug for option in options
+        }
+        # For the error that names the lengths of the chosen treatment.
+        self.minutes_offered: dict[int, list[int]] = {}
+        for option in options:
+            self.minutes_offered.setdefault(option.page_id, []).append(option.duration_minutes)
 
     @property
     def window_fields(self):
@@ -132,6 +210,12 @@ class BookingForm(ProtectedFormMixin, forms.Form):
             (n, self[f"window_{n}_date"], self[f"window_{n}_from"], self[f"window_{n}_until"])
             for n in (1, 2, 3)
         ]
+
+    @property
+    def third_window_started(self) -> bool:
+        """Whether the optional third choice holds a value or an error: then it is shown open."""
+        names = [f"window_3_{part}" for part in ("date", "from", "until")]
+        return any(self[name].value() or self[name].errors for name in names)
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -149,9 +233,11 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         if service and session_id:
             option = SessionOption.objects.filter(pk=session_id, page=service).first()
             if option is None:
+                offered = minutes_in_words(self.minutes_offered.get(service.pk, []))
                 self.add_error(
                     "session",
-                    f"Please choose one of the session lengths offered for {service.title}.",
+                    f"Please choose one of the session lengths offered for {service.title}"
+                    + (f": {offered}." if offered else "."),
                 )
             else:
                 data["session_option"] = option

@@ -27,6 +27,7 @@ from wagtail.models import Site
 
 from home.models import PracticeSettings
 
+from . import client_link, ics
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,11 @@ def deliver(notification_id: int) -> str | None:
         message = build_message(row)
         if message is not None:
             message.send(fail_silently=False)
+    except NotNeeded:
+        Notification.objects.filter(pk=row.pk).update(
+            status=Notification.Status.SKIPPED, claimed_at=None
+        )
+        return Notification.Status.SKIPPED
     except Exception as error:  # any failure is recorded and retried
         failed = row.attempts >= max_attempts()
         Notification.objects.filter(pk=row.pk).update(
@@ -151,6 +157,11 @@ def plain_text(template: str, context: dict) -> str:
     return render_to_string(template, context).strip() + "\n"
 
 
+class NotNeeded(Exception):
+    """The email is no longer wanted (a reminder for an appointment cancelled or moved
+    since it was queued): the row is marked skipped, never sent."""
+
+
 def build_message(row: Notification) -> EmailMessage | None:
     practice = practice_settings()
     from_email = settings.DEFAULT_FROM_EMAIL
@@ -162,6 +173,7 @@ def build_message(row: Notification) -> EmailMessage | None:
 
 
 # The emails to the client about a booking: subject and plain-text template, by kind.
+# None of them ever holds the health notes.
 CLIENT_EMAILS = {
     Notification.Kind.BOOKING_ACKNOWLEDGEMENT: (
         "We have your booking request {number}",
@@ -171,44 +183,120 @@ CLIENT_EMAILS = {
         "Your appointment is confirmed ({number})",
         "emails/booking_confirmed.txt",
     ),
+    Notification.Kind.BOOKING_UPDATED: (
+        "Your appointment has a new time ({number})",
+        "emails/booking_updated.txt",
+    ),
     Notification.Kind.BOOKING_DECLINED: (
         "About your booking request {number}",
         "emails/booking_declined.txt",
     ),
+    Notification.Kind.BOOKING_CANCELLED: (
+        "Your appointment is cancelled ({number})",
+        "emails/booking_cancelled.txt",
+    ),
+    Notification.Kind.BOOKING_THANK_YOU: (
+        "Thank you for your visit ({number})",
+        "emails/booking_thank_you.txt",
+    ),
+    Notification.Kind.BOOKING_REMINDER: (
+        "A reminder of your appointment tomorrow ({number})",
+        "emails/booking_reminder.txt",
+    ),
 }
+
+# The emails to the practice about what a client did through their own link.
+PRACTICE_EMAILS = {
+    Notification.Kind.BOOKING_PRACTICE: (
+        "New booking request {number}",
+        "emails/booking_practice.txt",
+    ),
+    Notification.Kind.CLIENT_CANCELLED: (
+        "{name} cancelled the appointment {number}",
+        "emails/client_cancelled.txt",
+    ),
+    Notification.Kind.CLIENT_ASKED_TO_MOVE: (
+        "{name} asks for another time ({number})",
+        "emails/client_asked_to_move.txt",
+    ),
+}
+
+# The client's emails that carry a calendar file, and its iTIP method.
+CALENDAR_METHODS = {
+    Notification.Kind.BOOKING_CONFIRMED: ics.REQUEST,
+    Notification.Kind.BOOKING_UPDATED: ics.REQUEST,
+    Notification.Kind.BOOKING_CANCELLED: ics.CANCEL,
+}
+# ... and those that carry the client's own link to cancel or ask for another time.
+WITH_CLIENT_LINK = {Notification.Kind.BOOKING_CONFIRMED, Notification.Kind.BOOKING_UPDATED}
+
+
+def client_email(kind, booking, practice, *, sequence: int, note: str = "") -> tuple[str, str]:
+    """The subject and text of an email to the client: what the worker sends, and what the
+    therapist previews before she decides (with ``booking`` as it will be then)."""
+    subject, template = CLIENT_EMAILS[kind]
+    context = {
+        "booking": booking,
+        "practice": practice,
+        "note": note.strip(),
+        "cancelled_by_client": kind == Notification.Kind.BOOKING_CANCELLED
+        and booking.pk is not None
+        and booking.events.filter(action="client_cancelled", sequence=sequence).exists(),
+    }
+    if kind in WITH_CLIENT_LINK:
+        context["client_link"] = client_link.link_url(booking, sequence)
+    return subject.format(number=booking.number), plain_text(template, context)
 
 
 def booking_message(row, booking, practice, from_email) -> EmailMessage:
-    context = {"booking": booking, "practice": practice}
-    kind = Notification.Kind
-    if row.kind == kind.BOOKING_PRACTICE:
-        to = practice.booking_notification_email or practice.email
-        if not to:
-            raise ValueError("No booking notification address is set in Practice details")
-        context["admin_url"] = admin_url(reverse("booking_requests:inspect", args=[booking.pk]))
-        # The health notes are never in an email; the admin link is where they are read.
-        return EmailMessage(
-            subject=f"New booking request {booking.number}",
-            body=plain_text("emails/booking_practice.txt", context),
-            from_email=from_email,
-            to=[to],
-            reply_to=[booking.email],
-        )
+    if row.kind in PRACTICE_EMAILS:
+        return practice_message(row, booking, practice, from_email)
     if row.kind not in CLIENT_EMAILS:
         raise ValueError(f"Unknown notification kind {row.kind}")
-    subject, template = CLIENT_EMAILS[row.kind]
+    if row.kind == Notification.Kind.BOOKING_REMINDER and not reminder_still_wanted(row, booking):
+        raise NotNeeded
+    subject, body = client_email(row.kind, booking, practice, sequence=row.sequence, note=row.note)
     message = EmailMessage(
-        subject=subject.format(number=booking.number),
-        body=plain_text(template, context),
+        subject=subject,
+        body=body,
         from_email=from_email,
         to=[booking.email],
         reply_to=[practice.email] if practice.email else None,
     )
-    if row.kind == kind.BOOKING_CONFIRMED:
-        from .ics import booking_calendar
-
-        message.attach("appointment.ics", booking_calendar(booking, practice), "text/calendar")
+    if row.kind in CALENDAR_METHODS:
+        method = CALENDAR_METHODS[row.kind]
+        content = ics.booking_calendar(booking, practice, sequence=row.sequence, method=method)
+        message.attach(ics.calendar_attachment(content, method))
     return message
+
+
+def reminder_still_wanted(row, booking) -> bool:
+    """Looked at again when it is sent: only for the appointment as it still stands."""
+    if booking.status != booking.Status.CONFIRMED or row.sequence != booking.calendar_sequence:
+        return False
+    when = booking.chosen_window()
+    return when is not None and when[0] > timezone.now()
+
+
+def practice_message(row, booking, practice, from_email) -> EmailMessage:
+    to = practice.booking_notification_email or practice.email
+    if not to:
+        raise ValueError("No booking notification address is set in Practice details")
+    subject, template = PRACTICE_EMAILS[row.kind]
+    context = {
+        "booking": booking,
+        "practice": practice,
+        "note": row.note,
+        "admin_url": admin_url(reverse("booking_requests:inspect", args=[booking.pk])),
+    }
+    # The health notes are never in an email; the admin link is where they are read.
+    return EmailMessage(
+        subject=subject.format(number=booking.number, name=booking.name),
+        body=plain_text(template, context),
+        from_email=from_email,
+        to=[to],
+        reply_to=[booking.email],
+    )
 
 
 def contact_message(submission, practice, from_email) -> EmailMessage:

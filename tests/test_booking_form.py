@@ -1,11 +1,20 @@
 import datetime
+import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from services.forms import CONSENT_VERSION
-from services.models import BookingPage, BookingRequest, Notification, QuarantinedSubmission
+from services.forms import CONSENT_VERSION, minutes_in_words
+from services.models import (
+    BookingPage,
+    BookingRequest,
+    Notification,
+    QuarantinedSubmission,
+    ServicePage,
+)
+from services.opening_hours import opening_hours_text
 from services.protection import issue_form_token
 
 from .factories import make_service, set_practice_details
@@ -29,9 +38,37 @@ def test_booking_page_groups_session_lengths_by_service_without_javascript(clien
     service = make_service(title="Hot Stone Massage", options=[(45, "50.00"), (75, "70.00")])
     html = client.get("/book/").content.decode()
     group = html.split('<optgroup label="Hot Stone Massage">', 1)[1].split("</optgroup>", 1)[0]
-    for option in service.ordered_session_options():
-        assert f'<option value="{option.pk}">' in group
+    options = re.findall(r"<option [^>]*>[^<]*</option>", group)
+    # Only this treatment's lengths are in its group, each naming the treatment for the
+    # script that offers only the chosen treatment's lengths.
+    assert options == [
+        f'<option value="{option.pk}" data-service="hot-stone-massage">'
+        f"{option.duration_minutes} minutes – £{option.price:.0f}</option>"
+        for option in service.ordered_session_options()
+    ]
     assert "<script" not in html.split("<form", 1)[1].split("</form>", 1)[0]
+
+
+def test_every_session_length_is_in_the_group_of_its_own_treatment(client, demo_site):
+    html = client.get("/book/").content.decode()
+    session_select = html.split('name="session"', 1)[1].split("</select>", 1)[0]
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', session_select, re.S)
+    services = {service.title: service for service in ServicePage.objects.live()}
+    assert len(groups) == len(services) > 1
+    for title, group in groups:
+        service = services[title]
+        offered = re.findall(r'<option value="(\d+)" data-service="([^"]+)"', group)
+        assert offered == [
+            (str(option.pk), service.slug) for option in service.ordered_session_options()
+        ]
+
+
+def test_the_script_that_filters_session_lengths_is_a_static_file(client, demo_site):
+    html = client.get("/book/").content.decode()
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert '<script src="/static/services/booking-form.js" defer>' in scripts
+    assert all("src=" in tag or "application/ld+json" in tag for tag in scripts)
+    assert finders.find("services/booking-form.js")
 
 
 def test_the_booking_pages_show_the_published_intro_thanks_and_cancellation_policy(
@@ -224,12 +261,33 @@ def test_a_session_length_of_another_service_is_refused(client, demo_site):
     assert_refused(response, "session", "offered")
 
 
+def test_a_mismatched_length_is_refused_next_to_the_field_naming_the_lengths_offered(
+    client, demo_site
+):
+    chosen = make_service(title="Hot Stone Massage", options=[(60, "55.00"), (90, "75.00")])
+    other = make_service(title="Bamboo Massage", options=[(45, "50.00")])
+    data = booking_data(chosen, session=str(other.ordered_session_options().first().pk))
+    response = post(client, data)
+    assert_refused(response, "session", "")
+    error = response.content.decode().split('id="id_session_error">', 1)[1].split("</p>", 1)[0]
+    assert error == (
+        "Please choose one of the session lengths offered for Hot Stone Massage: 60 or 90 minutes."
+    )
+
+
+def test_minutes_in_words():
+    assert minutes_in_words([]) == ""
+    assert minutes_in_words([60]) == "60 minutes"
+    assert minutes_in_words([60, 90]) == "60 or 90 minutes"
+    assert minutes_in_words([30, 60, 90]) == "30, 60 or 90 minutes"
+
+
 def test_every_value_entered_is_kept_after_an_error(client, demo_site):
     data = booking_data(phone="12", notes="Stiff neck", notes_consent="on")
     html = post(client, data).content.decode()
     assert 'value="Jane Doe"' in html and 'value="jane@example.com"' in html
     assert f'value="{data["window_2_date"]}"' in html and 'value="14:00"' in html
-    assert f'<option value="{data["session"]}" selected>' in html
+    assert re.search(rf'<option value="{data["session"]}"[^>]* selected[ >]', html)
     assert f'<option value="{data["service"]}" selected>' in html
     assert "Stiff neck</textarea>" in html
     assert 'value="new" id="id_client_type_0" required checked' in html
@@ -321,3 +379,138 @@ def test_rate_limit_works_with_each_cache_backend(client, demo_site, settings, t
     statuses = [post(client, booking_data(phone="1")).status_code for _ in range(3)]
     cache.clear()
     assert statuses == [400, 400, 429]
+
+
+# -- the opening hours beside the time fields ---------------------------------------------
+
+
+def hours(days, opens, closes) -> dict:
+    return {"type": "hours", "value": {"days": days, "opens": opens, "closes": closes}}
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+TIME_INPUTS = [f"window_{n}_{part}" for n in (1, 2, 3) for part in ("date", "from", "until")]
+
+
+def stream(blocks):
+    from home.models import PracticeSettings
+
+    return PracticeSettings._meta.get_field("opening_hours").to_python(blocks)
+
+
+@pytest.mark.parametrize(
+    ("blocks", "short", "spoken"),
+    [
+        (
+            [hours(WEEKDAYS, "09:00:00", "18:00:00"), hours(["Saturday"], "10:00:00", "14:00:00")],
+            "Mon–Fri 9:00–18:00, Sat 10:00–14:00",
+            "Monday to Friday, 9:00 to 18:00; Saturday, 10:00 to 14:00",
+        ),
+        (
+            # Days in any order; two blocks for the same days make one entry, earliest first.
+            [
+                hours(["Friday", "Monday", "Wednesday"], "14:00:00", "18:30:00"),
+                hours(["Monday", "Wednesday", "Friday"], "08:15:00", "12:00:00"),
+            ],
+            "Mon, Wed & Fri 8:15–12:00 and 14:00–18:30",
+            "Monday, Wednesday and Friday, 8:15 to 12:00 and 14:00 to 18:30",
+        ),
+        (
+            [hours(["Sunday", "Saturday", "Tuesday", "Wednesday", "Thursday"], "10:00", "16:00")],
+            "Tue–Thu, Sat & Sun 10:00–16:00",
+            "Tuesday to Thursday, Saturday and Sunday, 10:00 to 16:00",
+        ),
+    ],
+    ids=["weekdays and saturday", "split day", "two runs"],
+)
+def test_opening_hours_are_written_for_people(db, blocks, short, spoken):
+    text = opening_hours_text(stream(blocks))
+    assert (text.short, text.spoken) == (short, spoken)
+
+
+def test_no_opening_hours_write_nothing(db):
+    assert opening_hours_text(stream([])) is None
+
+
+def test_the_opening_hours_shown_are_the_practice_settings_that_decide_the_times(client, demo_site):
+    set_practice_details(
+        opening_hours=[
+            hours(WEEKDAYS, "09:00:00", "17:00:00"),
+            hours(["Saturday"], "10:00:00", "14:00:00"),
+        ]
+    )
+    html = client.get("/book/").content.decode()
+    shown = html.split('<p class="booking-form__hours" id="booking-opening-hours">', 1)[1]
+    shown = shown.split("</p>", 1)[0]
+    assert "Mon–Fri 9:00–17:00</span>, <span" in shown and "Sat 10:00–14:00" in shown
+    assert "Monday to Friday, 9:00 to 17:00; Saturday, 10:00 to 14:00" in shown
+    # The paragraph sits in the times' group, and every date and time input names it.
+    times_group = html.split("<legend>When suits you</legend>", 1)[1].split("</fieldset>")[0]
+    assert 'id="booking-opening-hours"' in times_group
+    for name in TIME_INPUTS:
+        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'aria-describedby="booking-opening-hours"' in tag, tag
+
+    # When the therapist changes her hours, the form says so, and accepts by the new hours.
+    set_practice_details(opening_hours=[hours(WEEKDAYS, "07:00:00", "12:00:00")])
+    html = client.get("/book/").content.decode()
+    assert "Mon–Fri 7:00–12:00" in html and "Sat 10:00" not in html
+    assert post(
+        client, booking_data(window_2_from="07:00", window_2_until="09:00")
+    ).status_code == (302)
+
+
+def test_a_time_outside_the_hours_shown_is_refused_with_both_the_error_and_the_hours_described(
+    client, demo_site
+):
+    set_practice_details(opening_hours=[hours(WEEKDAYS, "09:00:00", "17:00:00")])
+    response = post(client, booking_data(window_1_from="07:00"))
+    assert_refused(response, "window_1_from", "opening hours")
+    html = response.content.decode()
+    tag = re.search(r'<input [^>]*name="window_1_from"[^>]*>', html).group(0)
+    assert 'aria-describedby="id_window_1_from_error booking-opening-hours"' in tag
+
+
+def test_without_opening_hours_the_form_shows_none_and_accepts_any_time(client, demo_site):
+    set_practice_details(opening_hours=[])
+    html = client.get("/book/").content.decode()
+    assert "booking-opening-hours" not in html
+    assert post(client, booking_data(window_1_from="06:00")).status_code == 302
+
+
+# -- a shorter form: the optional third time folds away ------------------------------------
+
+
+def test_the_optional_third_time_is_folded_away_until_it_is_used(client, demo_site):
+    html = client.get("/book/").content.decode()
+    assert '<details class="form__more">' in html
+    assert "<summary>Add a third choice (optional)</summary>" in html
+    folded = html.split('<details class="form__more">', 1)[1].split("</details>", 1)[0]
+    for name in ("window_3_date", "window_3_from", "window_3_until"):
+        assert f'name="{name}"' in folded
+
+    # Sent back with an error elsewhere, a third time that was filled in is shown open.
+    data = booking_data(
+        phone="12",
+        window_3_date=booking_data()["window_2_date"],
+        window_3_from="09:00",
+        window_3_until="11:00",
+    )
+    assert '<details class="form__more" open>' in post(client, data).content.decode()
+    # And so is a third time with an error of its own.
+    html = post(client, booking_data(window_3_from="10:00")).content.decode()
+    assert '<details class="form__more" open>' in html
+    assert 'id="id_window_3_date_error"' in html
+
+
+def test_every_field_is_labelled_and_only_optional_ones_are_marked(client, demo_site):
+    html = client.get("/book/").content.decode()
+    form = html.split('<form class="form booking-form"', 1)[1].split("</form>", 1)[0]
+    assert "Every field is needed unless it says “optional”." in form
+    assert "(required)" not in form
+    ids = re.findall(r'<(?:input|select|textarea) [^>]*id="(id_[a-z0-9_]+)"', form)
+    visible = [id_ for id_ in ids if id_ not in {"id_form_token", "id_website"}]
+    assert len(visible) > 15
+    for id_ in visible:
+        assert f'<label for="{id_}">' in form, id_
+    assert form.count("<legend>") >= 7  # the four groups, the three times, the radios

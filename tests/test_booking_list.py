@@ -45,8 +45,8 @@ def test_each_row_opens_its_request(staff_client):
         page = staff_client.get(url)
         assert page.status_code == 200
         assert booking.name in page.content.decode()
-        # The full request, with the way on to the decision.
-        assert f"/admin/booking_requests/edit/{booking.pk}/" in page.content.decode()
+        # The full request, with the way on to the decision (services/desk_admin.py).
+        assert f"/admin/booking_requests/decide/{booking.pk}/confirm/" in page.content.decode()
 
 
 def test_requests_that_left_new_stay_in_the_list_and_open(staff_client):

@@ -225,10 +225,13 @@ def test_visitor_input_is_plain_text_in_emails(
 # -- confirmation and decline ------------------------------------------------------
 
 
-def decide(staff_client, booking, capture, **data):
+def decide(staff_client, booking, capture, action, status=302, **data):
+    """A decision on the request's page (services/desk_admin.py), past its email preview."""
+    url = f"/admin/booking_requests/decide/{booking.pk}/{action}/"
     with capture(execute=True):
-        response = staff_client.post(f"/admin/booking_requests/edit/{booking.pk}/", data)
-    assert response.status_code == 302, response.content.decode()[-3000:]
+        response = staff_client.post(url, {"sequence": "0", "send": "1", **data})
+    assert response.status_code == status, response.content.decode()[-3000:]
+    return response
 
 
 def test_confirming_emails_the_client_a_calendar_file_once(
@@ -240,9 +243,10 @@ def test_confirming_emails_the_client_a_calendar_file_once(
     booking = submit(client, django_capture_on_commit_callbacks)
     run_worker()
     smtp_server.messages.clear()
-    form = {"status": "confirmed", "confirmed_window": "2", "appointment_start": ""}
-    decide(staff_client, booking, django_capture_on_commit_callbacks, **form)
-    decide(staff_client, booking, django_capture_on_commit_callbacks, **form)  # a second click
+    decide(staff_client, booking, django_capture_on_commit_callbacks, "confirm", choice="2")
+    decide(  # a second click changes nothing
+        staff_client, booking, django_capture_on_commit_callbacks, "confirm", 200, choice="2"
+    )
     run_worker()
     assert len(smtp_server.messages) == 1
     message = parse(smtp_server.messages[0])
@@ -265,12 +269,10 @@ def test_confirming_needs_a_chosen_window(
     client, staff_client, demo_site, django_capture_on_commit_callbacks
 ):
     booking = submit(client, django_capture_on_commit_callbacks)
-    response = staff_client.post(
-        f"/admin/booking_requests/edit/{booking.pk}/",
-        {"status": "confirmed", "confirmed_window": "3"},  # no third choice was given
+    response = decide(  # no third choice was given
+        staff_client, booking, django_capture_on_commit_callbacks, "confirm", 200, choice="3"
     )
-    assert response.status_code == 200
-    assert "Choose which of the client" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == "new"
     assert not booking.notifications.filter(kind="booking_confirmed").exists()
@@ -282,10 +284,8 @@ def test_declining_sends_one_polite_note(
     booking = submit(client, django_capture_on_commit_callbacks)
     run_worker()
     smtp_server.messages.clear()
-    for _ in range(2):
-        decide(staff_client, booking, django_capture_on_commit_callbacks, status="declined")
-    decide(staff_client, booking, django_capture_on_commit_callbacks, status="new")
-    decide(staff_client, booking, django_capture_on_commit_callbacks, status="declined")
+    decide(staff_client, booking, django_capture_on_commit_callbacks, "decline")
+    decide(staff_client, booking, django_capture_on_commit_callbacks, "decline", 200)
     run_worker()
     assert len(smtp_server.messages) == 1
     message = parse(smtp_server.messages[0])

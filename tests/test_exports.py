@@ -5,7 +5,10 @@ the admin offers, as CSV and as XLSX, through its own URL.
 """
 
 import csv
+import datetime
 import io
+import re
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -14,6 +17,7 @@ from django.urls import reverse
 from home.spreadsheets import safe_cell
 from services.models import BookingRequest, ContactPage
 
+from .factories import make_booking_request, make_staff_user, set_practice_details
 from .posts import booking_data, contact_data
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +118,164 @@ def test_a_cell_is_quoted_only_when_a_spreadsheet_would_run_it():
     assert safe_cell("07700 900123") == "07700 900123"
     assert safe_cell(-2) == -2
     assert safe_cell("bell\x07") == "bell"  # a character XLSX cannot hold
+
+
+# -- what the booking export holds: a sheet a person reads --------------------------------
+
+BOOKINGS_URL = "/admin/booking_requests/"
+UTC = datetime.UTC
+HEADINGS = [
+    "Request",
+    "Received (Europe/London)",
+    "Appointment start (Europe/London)",
+    "First choice start (Europe/London)",
+    "Treatment",
+    "Length (minutes)",
+    "Price (GBP)",
+    "Status",
+    "Client type",
+    "Name",
+    "Email",
+    "Phone",
+]
+NOTES_HEADING = "Health notes (special-category data)"
+
+
+@pytest.fixture
+def two_requests(demo_site):
+    """A confirmed appointment in summer time and a request never answered, with notes."""
+    summer = datetime.datetime(2030, 7, 9, 9, 0, tzinfo=UTC)  # 10:00 in London
+    confirmed = make_booking_request(
+        "Ann Archer",
+        summer,
+        service_title="Swedish Massage",
+        session_minutes=90,
+        session_price=Decimal("62.50"),
+        status=BookingRequest.Status.CONFIRMED,
+        confirmed_window=1,
+        appointment_start=summer + datetime.timedelta(minutes=30, seconds=12, microseconds=345),
+        email="ann@example.com",
+        phone="07700 900456",
+        created_at=datetime.datetime(2030, 1, 15, 17, 4, 59, 123456, tzinfo=UTC),
+        notes="Recovering from a slipped disc",
+    )
+    winter = datetime.datetime(2030, 12, 10, 14, 0, tzinfo=UTC)  # 14:00 in London
+    asking = make_booking_request(
+        "Bea Baker",
+        winter,
+        session_price=Decimal("60.00"),
+        client_type=BookingRequest.ClientType.RETURNING,
+        created_at=datetime.datetime(2030, 11, 1, 8, 0, tzinfo=UTC),
+        notes="Pregnant, 20 weeks",
+    )
+    return confirmed, asking
+
+
+def csv_rows(client, **query) -> list[list[str]]:
+    response = client.get(BOOKINGS_URL, {"export": "csv", **query})
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def xlsx_rows(client, **query) -> list[list]:
+    response = client.get(BOOKINGS_URL, {"export": "xlsx", **query})
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [list(row) for row in workbook.active.iter_rows()]
+
+
+def by_client(heading: list, rows: list[list], value=lambda cell: cell) -> dict[str, dict]:
+    """{client's name: {heading: cell}}; ``value`` reads a cell (an XLSX cell's ``.value``)."""
+    table = [dict(zip(heading, row, strict=True)) for row in rows]
+    return {value(row["Name"]): row for row in table}
+
+
+def test_csv_export_reads_as_the_therapist_would_write_it(staff_client, two_requests):
+    confirmed, asking = two_requests
+    heading, *rows = csv_rows(staff_client)
+    assert heading == HEADINGS
+    row = by_client(heading, rows)
+    assert row["Ann Archer"] == {
+        "Request": str(confirmed.pk),
+        "Received (Europe/London)": "2030-01-15 17:04",
+        "Appointment start (Europe/London)": "2030-07-09 10:30",
+        "First choice start (Europe/London)": "2030-07-09 10:00",
+        "Treatment": "Swedish Massage",
+        "Length (minutes)": "90",
+        "Price (GBP)": "62.50",
+        "Status": "Confirmed",
+        "Client type": "New client",
+        "Name": "Ann Archer",
+        "Email": "ann@example.com",
+        "Phone": "07700 900456",
+    }
+    # Never confirmed: no appointment start; its first choice, in winter time.
+    assert row["Bea Baker"]["Appointment start (Europe/London)"] == ""
+    assert row["Bea Baker"]["First choice start (Europe/London)"] == "2030-12-10 14:00"
+    assert row["Bea Baker"]["Status"] == "New"
+    assert row["Bea Baker"]["Client type"] == "Returning client"
+
+
+def test_xlsx_export_has_real_dates_numbers_and_the_currency(staff_client, two_requests):
+    set_practice_details(currency="EUR")
+    heading, *rows = xlsx_rows(staff_client)
+    heading = [cell.value for cell in heading]
+    assert heading == [name.replace("GBP", "EUR") for name in HEADINGS]
+    ann = by_client(heading, rows, value=lambda cell: cell.value)["Ann Archer"]
+    start = ann["Appointment start (Europe/London)"]
+    assert start.value == datetime.datetime(2030, 7, 9, 10, 30)  # no seconds, no zone shift
+    assert start.number_format == "yyyy-mm-dd hh:mm"
+    assert ann["Received (Europe/London)"].value == datetime.datetime(2030, 1, 15, 17, 4)
+    assert ann["Price (EUR)"].value == Decimal("62.5") and ann["Price (EUR)"].data_type == "n"
+    assert ann["Price (EUR)"].number_format == '"€"#,##0.00'
+    assert ann["Length (minutes)"].value == 90
+    assert ann["Status"].value == "Confirmed"
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_health_notes_stay_out_unless_she_ticks_the_box(staff_client, two_requests, export_format):
+    plain = download(staff_client, BOOKINGS_URL, export_format)
+    assert NOTES_HEADING not in plain
+    assert not [cell for cell in plain if isinstance(cell, str) and "slipped disc" in cell]
+
+    response = staff_client.get(BOOKINGS_URL, {"export": export_format, "health_notes": "1"})
+    assert "with-health-notes" in response["Content-Disposition"]
+    content = b"".join(response.streaming_content)
+    cells = csv_cells(content) if export_format == "csv" else xlsx_cells(content)
+    assert NOTES_HEADING in cells
+    assert "Recovering from a slipped disc" in cells and "Pregnant, 20 weeks" in cells
+
+
+def test_the_download_page_explains_the_tick_box_and_keeps_the_filters(staff_client, two_requests):
+    listing = staff_client.get(BOOKINGS_URL, {"status": "confirmed"}).content.decode()
+    link = re.search(r'href="(/admin/booking_requests/download/[^"]*)"', listing).group(1)
+    assert link == "/admin/booking_requests/download/?status=confirmed"
+
+    page = staff_client.get(link).content.decode()
+    label = re.search(r'<label[^>]*for="id_health_notes"[^>]*>\s*(.*?)\s*</label>', page, re.S)
+    assert "special-category data" in label.group(1) and "delete it" in label.group(1)
+    assert re.search(r'<input type="checkbox" name="health_notes" value="1"', page)
+    assert '<input type="hidden" name="status" value="confirmed">' in page
+    assert f'action="{BOOKINGS_URL}"' in page and 'method="get"' in page
+
+    # The form's fields, as the browser sends them: the filtered rows, with the notes.
+    heading, *rows = csv_rows(staff_client, status="confirmed", health_notes="1")
+    assert [row[heading.index("Name")] for row in rows] == ["Ann Archer"]
+    assert rows[0][heading.index(NOTES_HEADING)] == "Recovering from a slipped disc"
+
+
+def test_health_notes_in_the_export_are_formula_safe_too(staff_client, demo_site):
+    make_booking_request("Cat Cole", notes='=HYPERLINK("http://evil.test","Open")')
+    for export_format in ("csv", "xlsx"):
+        response = staff_client.get(BOOKINGS_URL, {"export": export_format, "health_notes": "1"})
+        content = b"".join(response.streaming_content)
+        cells = csv_cells(content) if export_format == "csv" else xlsx_cells(content)
+        assert [cell for cell in cells if looks_like_a_formula(cell)] == []
+        assert '\'=HYPERLINK("http://evil.test","Open")' in cells
+
+
+def test_editors_cannot_reach_the_download_page_or_the_export(client, two_requests):
+    client.force_login(make_staff_user("eddie", "Editors"))
+    assert client.get("/admin/booking_requests/download/").status_code == 302
+    response = client.get(BOOKINGS_URL, {"export": "csv", "health_notes": "1"})
+    assert response.status_code == 302

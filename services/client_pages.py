@@ -1,0 +1,109 @@
+"""Where the client's own link leads (``BookingPage.client_link``): cancel, or ask for
+another time, each after a confirm step. No login: the signed link is the key.
+
+A link that is forged, out of date, for an appointment already past or cancelled, or
+already used gets a page that says so, and changes nothing.
+"""
+
+from django.utils import timezone
+
+from . import desk
+from .client_link import ForgedLink, read_token
+from .models import BookingRequest
+
+TEMPLATE = "services/client_link.html"
+MESSAGE_MAX_LENGTH = 1000
+
+
+class LinkProblem(Exception):
+    def __init__(self, heading: str, text: str, status: int = 410):
+        super().__init__(heading)
+        self.heading, self.text, self.status = heading, text, status
+
+
+def booking_for(token: str) -> tuple[BookingRequest, int]:
+    """The booking the link is for, if the link still works; else LinkProblem."""
+    try:
+        data = read_token(token)
+    except ForgedLink:
+        raise LinkProblem(
+            "This link does not work",
+            "It is not a link we sent, or it was cut short when it was copied. Please use "
+            "the link in your confirmation email, or reply to that email.",
+            status=404,
+        ) from None
+    booking = BookingRequest.objects.filter(pk=data.booking_id).first()
+    if booking is None:
+        raise LinkProblem(
+            "This link does not work",
+            "We cannot find this appointment. Please reply to your confirmation email.",
+            status=404,
+        )
+    if booking.status == BookingRequest.Status.CANCELLED:
+        raise LinkProblem(
+            "This appointment is already cancelled",
+            "Nothing more needs doing. We sent you an email when it was cancelled.",
+        )
+    if data.sequence != booking.calendar_sequence or booking.status != "confirmed":
+        raise LinkProblem(
+            "This link is out of date",
+            "Your appointment has changed since this email was sent. Please use the link in "
+            "the newest email from us.",
+        )
+    if booking.chosen_window()[0] <= timezone.now():
+        raise LinkProblem(
+            "This link has expired",
+            "It worked until the appointment began. To talk about it, please reply to your "
+            "confirmation email.",
+        )
+    return booking, data.sequence
+
+
+def render(page, request, status=200, **context):
+    response = page.render(request, template=TEMPLATE, context_overrides=context)
+    response.status_code = status
+    return response
+
+
+def serve_client_link(page, request, token: str):
+    try:
+        booking, sequence = booking_for(token)
+    except LinkProblem as problem:
+        return render(page, request, problem.status, problem=problem)
+    already_asked = booking.client_link_used_for == sequence
+    context = {"booking": booking, "already_asked": already_asked, "step": "choose"}
+    if request.method != "POST":
+        return render(page, request, **context)
+
+    action = request.POST.get("action")
+    message = request.POST.get("message", "").strip()[:MESSAGE_MAX_LENGTH]
+    confirmed = request.POST.get("confirmed") == "yes"
+    if action not in ("cancel", "move") or (action == "move" and already_asked):
+        return render(page, request, **context)
+    if action == "move" and not message:
+        context["message_error"] = "Please say which days and times would suit you."
+        return render(page, request, 400, **context)
+    if not confirmed:
+        context.update(step="confirm", action=action, message=message)
+        return render(page, request, **context)
+    try:
+        if action == "cancel":
+            desk.client_cancels(booking, sequence)
+        else:
+            desk.client_asks_to_move(booking, sequence, message)
+    except desk.TransitionError:
+        # Used or changed between the confirm step and now: say so, as for any old link.
+        try:
+            booking_for(token)
+        except LinkProblem as problem:
+            return render(page, request, problem.status, problem=problem)
+        return render(
+            page,
+            request,
+            410,
+            problem=LinkProblem(
+                "You have already used this link",
+                "We have your request and will be in touch. Nothing else was changed.",
+            ),
+        )
+    return render(page, request, booking=booking, step="done", action=action)
