@@ -96,7 +96,7 @@ def test_the_guide_previews_its_treatments_topics_and_questions_as_edited(browse
     )
     tab = logged_in(browser, site_url)
     preview = open_preview_panel(tab, site_url, guide)
-    treatments = preview.locator("#related-services-heading + ul a")
+    treatments = preview.locator("#related-services-heading + ul li > a:first-child")
     expect(treatments).to_have_text(["Hot Stone Massage", "Sports Massage"])
     assert preview.locator(".tags a").all_inner_texts() == ["back pain", "neck"]
     assert preview.locator("details.faq__item").count() == 2
@@ -108,7 +108,7 @@ def test_the_guide_previews_its_treatments_topics_and_questions_as_edited(browse
     # "Preview in new tab" posts the form as it stands, then opens its preview.
     with tab.context.expect_page() as opened:
         tab.locator("[data-w-preview-target=newTab]").click()
-    edited = opened.value.locator("#related-services-heading + ul a")
+    edited = opened.value.locator("#related-services-heading + ul li > a:first-child")
     expect(edited).to_have_text(["Hot Stone Massage"])
     assert guide.related_services.count() == 2  # nothing saved
 
@@ -161,4 +161,6 @@ def test_a_new_guide_previews_before_it_is_first_saved(browser, site_url):
     tab.locator("[data-side-panel-toggle=preview]").click()
     preview = tab.frame_locator("#w-preview-iframe")
     expect(preview.locator("h1")).to_have_text("Easing a stiff neck")
-    expect(preview.locator("#related-services-heading + ul a")).to_have_text([chosen])
+    expect(preview.locator("#related-services-heading + ul li > a:first-child")).to_have_text(
+        [chosen]
+    )

@@ -1,0 +1,239 @@
+"""Page views per page per day, counted on the server: no cookie, no address, no third party.
+
+``PageViewMiddleware`` sits above the page cache, so pages the cache answers are counted
+like pages rendered afresh. It counts a GET answered 200 with HTML, for a public path,
+from a visitor whose browser names itself and is not a robot, and not from a member of
+staff. It keeps the path and the day, and nothing about who asked.
+
+A count costs no query on the way to the page: it is added to a tally in this process's
+memory, and the tally is written to ``PageViewDay`` (one transaction, ``views + n``)
+at most once every ``PAGE_VIEWS_FLUSH_SECONDS`` (60 by default), after a response has
+been sent, and when the process exits. A process killed outright loses at most that
+last minute's tally; a database that refuses the write keeps the tally for the next try.
+With ``PAGE_VIEWS_FLUSH_SECONDS = None`` (the tests) only ``flush()`` writes.
+"""
+
+import atexit
+import datetime
+import logging
+import threading
+import time
+from collections import Counter
+
+from django.conf import settings
+from django.core.signals import request_finished
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# What robots put in their user agent: most say bot, crawler or spider; the rest are
+# named here (link previews, monitors, headless browsers, command-line clients). Plain
+# substrings of the lower-cased agent: a regular expression of as many words costs
+# several times as much on every page.
+ROBOT_WORDS = (
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "headless",
+    "lighthouse",
+    "preview",
+    "monitor",
+    "uptime",
+    "validator",
+    "facebookexternalhit",
+    "embedly",
+    "scrapy",
+    "curl",
+    "wget",
+    "python",
+    "java/",
+    "go-http",
+    "httpclient",
+    "okhttp",
+    "axios",
+    "node-fetch",
+    "libwww",
+    "feedfetcher",
+    "archiver",
+    "phantomjs",
+    "selenium",
+)
+NOT_PAGES = ("/admin/", "/django-admin/", "/documents/", "/search/", "/cms/")
+MAX_PATH_LENGTH = 255
+
+_lock = threading.Lock()
+_tally: Counter = Counter()
+_last_flush = time.monotonic()
+# Today's date, and the time.time() at which it ends: found once a day, not once a view.
+_today = None
+_today_ends = 0.0
+
+
+def is_robot(user_agent: str) -> bool:
+    agent = user_agent.strip().lower()
+    return not agent or any(word in agent for word in ROBOT_WORDS)
+
+
+def _is_staff(request) -> bool:
+    # Only a visitor with a session cookie can be signed in; for anyone else, looking at
+    # request.user would open a session for nothing.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def is_counted(request, response) -> bool:
+    """Whether this request is a person seeing a public page."""
+    if request.method != "GET" or response.status_code != 200:
+        return False
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    path = request.path
+    if len(path) > MAX_PATH_LENGTH or path.startswith(
+        (*NOT_PAGES, settings.STATIC_URL, settings.MEDIA_URL)
+    ):
+        return False
+    if getattr(request, "is_preview", False):
+        return False
+    if is_robot(request.META.get("HTTP_USER_AGENT", "")):
+        return False
+    return not _is_staff(request)
+
+
+def _local_today() -> datetime.date:
+    global _today, _today_ends
+    if time.time() >= _today_ends:
+        now = timezone.localtime()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        _today = now.date()
+        _today_ends = (midnight + datetime.timedelta(days=1)).timestamp()
+    return _today
+
+
+def count(path: str) -> None:
+    """Add one view of ``path`` today to this process's tally: no query."""
+    key = (path, _local_today())
+    with _lock:
+        _tally[key] += 1
+
+
+def pending() -> dict:
+    """The tally not yet written, by (path, day)."""
+    with _lock:
+        return dict(_tally)
+
+
+def discard_pending() -> None:
+    with _lock:
+        _tally.clear()
+
+
+def _add(path, day, views: int) -> None:
+    from .models import PageViewDay
+
+    rows = PageViewDay.objects.filter(path=path, day=day)
+    if rows.update(views=F("views") + views):
+        return
+    try:
+        with transaction.atomic():
+            PageViewDay.objects.create(path=path, day=day, views=views)
+    except IntegrityError:
+        # Another process made the row in between: add to it.
+        rows.update(views=F("views") + views)
+
+
+def flush() -> int:
+    """Write the tally to the database; the number of views written."""
+    global _last_flush
+    with _lock:
+        taken = dict(_tally)
+        _tally.clear()
+        _last_flush = time.monotonic()
+    if not taken:
+        return 0
+    try:
+        with transaction.atomic():
+            for (path, day), views in taken.items():
+                _add(path, day, views)
+    except DatabaseError:
+        logger.warning("Page views kept for the next try: the database refused them.")
+        with _lock:
+            _tally.update(taken)
+        return 0
+    return sum(taken.values())
+
+
+def flush_interval() -> float | None:
+    return getattr(settings, "PAGE_VIEWS_FLUSH_SECONDS", 60)
+
+
+def flush_if_due(**kwargs) -> None:
+    """``request_finished``: the response has been sent, so a write here delays no one."""
+    interval = flush_interval()
+    if interval is None or time.monotonic() - _last_flush < interval:
+        return
+    flush()
+
+
+def _flush_at_exit() -> None:
+    if flush_interval() is not None:
+        try:
+            flush()
+        except Exception:  # the process is ending: never let the tally stop it
+            logger.exception("Page views could not be written at exit.")
+
+
+atexit.register(_flush_at_exit)
+
+
+class PageViewMiddleware:
+    """Counts the views of public pages. Place it just above ``PageCacheMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        request_finished.connect(flush_if_due, dispatch_uid="page_views_flush_if_due")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_counted(request, response):
+            count(request.path)
+        return response
+
+
+# -- reading the counts ------------------------------------------------------------------
+
+
+def views_by_path(since) -> list[tuple[str, int]]:
+    """Every counted path with its views since ``since`` (a date), most viewed first."""
+    from django.db.models import Sum
+
+    from .models import PageViewDay
+
+    return list(
+        PageViewDay.objects.filter(day__gte=since)
+        .values("path")
+        .annotate(total=Sum("views"))
+        .order_by("-total", "path")
+        .values_list("path", "total")
+    )
+
+
+def pages_for_paths(paths, queryset) -> dict:
+    """The page of ``queryset`` each path of the public site shows, by path.
+
+    A path is relative to a site's root page, so ``/blog/a/`` is the page whose
+    ``url_path`` is the root's ``url_path`` followed by ``blog/a/``."""
+    from wagtail.models import Site
+
+    roots = {root.root_path for root in Site.get_site_root_paths()}
+    by_url_path = {root + path.lstrip("/"): path for path in paths for root in roots}
+    found = {}
+    keys = list(by_url_path)
+    for start in range(0, len(keys), 500):
+        for page in queryset.filter(url_path__in=keys[start : start + 500]):
+            found.setdefault(by_url_path[page.url_path], page)
+    return found

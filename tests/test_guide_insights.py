@@ -1,0 +1,188 @@
+"""What her guides bring in: the dashboard's charts of views and bookings, and the page each
+booking request came from, recorded through the real booking form."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from home import page_views
+from home.models import PageViewDay
+from services.models import BookingRequest
+
+from .factories import make_booking_request, make_guide, make_service, make_superuser
+from .posts import booking_data
+
+pytestmark = pytest.mark.django_db
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+HIDDEN_CAME_FROM = re.compile(r'<input type="hidden" name="came_from"(?: value="([^"]*)")?')
+
+
+@pytest.fixture(autouse=True)
+def empty_tally():
+    page_views.discard_pending()
+    yield
+    page_views.discard_pending()
+
+
+@pytest.fixture
+def treatment(demo_site):
+    return make_service(title="Neck and shoulder massage", options=((45, "40.00"),))
+
+
+@pytest.fixture
+def guide(treatment):
+    return make_guide(title="Easing a stiff neck", related_services=[treatment])
+
+
+def dashboard(client) -> str:
+    client.force_login(make_superuser())
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def panel(html: str, heading_id: str) -> str:
+    found = re.search(
+        rf'<section class="w-panel" aria-labelledby="{heading_id}">.*?</section>', html, re.S
+    )
+    assert found, heading_id
+    return found.group(0)
+
+
+def bars(html: str) -> list[tuple[str, int, int]]:
+    """(label, value, width) of each bar of the chart in ``html``."""
+    return [
+        (label, int(value), int(width))
+        for width, label, value in re.findall(
+            r'<rect class="insight-chart__bar"[^>]* width="(\d+)"[^>]*'
+            r'data-label="([^"]*)" data-value="(\d+)"',
+            html,
+        )
+    ]
+
+
+def came_from_field(client, url, **extra) -> str:
+    html = client.get(url, **extra).content.decode()
+    found = HIDDEN_CAME_FROM.search(html)
+    assert found, "the booking form carries a came_from field"
+    return found.group(1) or ""
+
+
+def test_the_dashboard_charts_the_most_read_guides_of_the_last_30_days(client, guide):
+    other = make_guide(title="Sleeping well with back pain")
+    forgotten = make_guide(title="An old favourite")
+    for _ in range(3):
+        client.get(guide.url, HTTP_USER_AGENT=BROWSER)
+    client.get(other.url, HTTP_USER_AGENT=BROWSER)
+    page_views.flush()
+    today = timezone.localdate()
+    PageViewDay.objects.create(path=other.url, day=today - datetime.timedelta(days=29), views=1)
+    PageViewDay.objects.create(
+        path=forgotten.url, day=today - datetime.timedelta(days=30), views=50
+    )
+    PageViewDay.objects.create(path="/", day=today, views=100)  # not a guide
+
+    views_panel = panel(dashboard(client), "guide-views-heading")
+
+    assert bars(views_panel) == [
+        ("Easing a stiff neck", 3, 240),
+        ("Sleeping well with back pain", 2, 160),
+    ]
+    assert "An old favourite" not in views_panel
+    assert 'role="img"' in views_panel
+    assert re.search(r'aria-label="[^"]*Easing a stiff neck: 3', views_panel)
+    assert "<title>" in views_panel
+    assert "style=" not in views_panel
+    assert "<script" not in views_panel
+
+
+def test_bars_are_as_long_as_their_share_of_the_largest(client, guide):
+    other = make_guide(title="Sleeping well with back pain")
+    today = timezone.localdate()
+    PageViewDay.objects.create(path=guide.url, day=today, views=40)
+    PageViewDay.objects.create(path=other.url, day=today, views=10)
+
+    assert bars(panel(dashboard(client), "guide-views-heading")) == [
+        ("Easing a stiff neck", 40, 240),
+        ("Sleeping well with back pain", 10, 60),
+    ]
+
+
+def test_the_dashboard_charts_booking_requests_per_treatment(client, treatment):
+    other = make_service(title="Hot stone massage")
+    for _ in range(2):
+        make_booking_request(service=treatment)
+    make_booking_request(service=other)
+    make_booking_request(service=other, created_at=timezone.now() - datetime.timedelta(days=31))
+
+    bookings_panel = panel(dashboard(client), "booking-sources-heading")
+
+    assert "Bookings in the last 30 days (3)" in bookings_panel
+    assert bars(bookings_panel) == [
+        ("Neck and shoulder massage", 2, 240),
+        ("Hot stone massage", 1, 120),
+    ]
+
+
+def test_the_dashboard_names_the_guides_that_led_to_bookings(client, guide, treatment):
+    make_booking_request(service=treatment, came_from=guide.url)
+    make_booking_request(service=treatment, came_from=guide.url)
+    make_booking_request(service=treatment, came_from=treatment.url)
+    make_booking_request(service=treatment)
+
+    bookings_panel = panel(dashboard(client), "booking-sources-heading")
+
+    rows = re.findall(
+        r"<tr>\s*<td><a href=\"/admin/pages/(\d+)/edit/\">([^<]+)</a></td>\s*"
+        r"<td>([^<]*)</td>\s*<td>(\d+)</td>",
+        bookings_panel,
+    )
+    assert rows == [
+        (str(guide.pk), "Easing a stiff neck", "Guide", "2"),
+        (str(treatment.pk), "Neck and shoulder massage", "Treatment", "1"),
+    ]
+
+
+def test_booking_links_on_guides_and_treatments_say_where_they_are(client, guide, treatment):
+    guide_html = client.get(guide.url).content.decode()
+    assert f'/book/?service={treatment.slug}&amp;from={guide.url}"' in guide_html
+    treatment_html = client.get(treatment.url).content.decode()
+    assert f'/book/?service={treatment.slug}&amp;from={treatment.url}"' in treatment_html
+
+
+def test_a_booking_sent_through_the_form_records_the_guide_it_came_from(client, guide, treatment):
+    came_from = came_from_field(client, f"/book/?service={treatment.slug}&from={guide.url}")
+    assert came_from == guide.url
+
+    response = client.post("/book/", booking_data(treatment, came_from=came_from))
+
+    assert response.status_code == 302
+    assert BookingRequest.objects.get().came_from == guide.url
+
+
+def test_without_from_the_same_site_referer_is_recorded(client, guide):
+    assert came_from_field(client, "/book/", HTTP_REFERER=f"http://testserver{guide.url}") == (
+        guide.url
+    )
+    assert came_from_field(client, "/book/", HTTP_REFERER="https://elsewhere.example/blog/") == ""
+    assert came_from_field(client, "/book/") == ""
+    assert came_from_field(client, "/book/", HTTP_REFERER="http://testserver/book/") == ""
+
+
+def test_a_tampered_came_from_is_dropped_and_the_booking_still_accepted(client, treatment):
+    data = booking_data(treatment, came_from="https://elsewhere.example/advert?x=1")
+
+    assert client.post("/book/", data).status_code == 302
+    assert BookingRequest.objects.get().came_from == ""
+
+
+def test_practice_staff_see_the_bookings_panel_but_not_the_guides(staff_client, treatment):
+    response = staff_client.get("/admin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'aria-labelledby="booking-sources-heading"' in html
+    assert "guide-views-heading" not in html
+    assert "guides-due-review-heading" not in html
