@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install run test test-without-tools lint format check-quality bench lock clean node-tools
+.PHONY: install run test test-without-tools lint format check-quality bench bench-load lock clean node-tools
 
 install: $(STAMP)
 
@@ -52,7 +52,7 @@ test: lint node-tools
 # seed is printed; repeat an order with PYTEST_ARGS=--randomly-seed=N. About three minutes.
 test-without-tools: install
 	env -u CI -u DATABASE_URL -u REDIS_URL \
-		CHROMIUM_PATH=/nonexistent QUALITY_NODE_MODULES=/nonexistent \
+		CHROMIUM_PATH=/nonexistent QUALITY_NODE_MODULES=/nonexistent NGINX_PATH=/nonexistent \
 		TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:1 TEST_REDIS_URL=redis://127.0.0.1:1 \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -61,6 +61,12 @@ check-quality: install $(NODE_STAMP)
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The booking path under load and faults (bench/load.py): 50 visitors x 10 bookings on SQLite
+# and on PostgreSQL with Redis, a worker killed mid-burst, the database locked for 30 s, the
+# mail server down for an hour. Writes the "Load and faults" section of bench/RESULTS.md.
+bench-load: install
+	$(BIN)/python bench/load.py
 
 # The static checks, all offline. lint-imports enforces the apps' layers
 # ([tool.importlinter] in pyproject.toml); the install step puts it in .venv from the lock.

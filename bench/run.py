@@ -25,6 +25,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench import front_cache  # noqa: E402
+from tests.front_proxy import NGINX  # noqa: E402
 from tests.servers import free_port, gunicorn  # noqa: E402
 
 OUT = BASE_DIR / "bench" / "out"
@@ -310,6 +312,18 @@ def main():
             )
             if cached:
                 results["weight"] = page_weight(site)
+                if Path(NGINX).exists():
+                    log("wrk the article through nginx's cache, beside nginx's static file")
+                    results["proxied"] = front_cache.measure(
+                        paired_wrk,
+                        fetch,
+                        site.base_url,
+                        OUT,
+                        BASE_DIR / "static_collected",
+                        OUT / "media",
+                        ARTICLE,
+                        static,
+                    )
 
     log("counting queries")
     results["queries"] = json.loads(
@@ -366,6 +380,16 @@ def _share(measured: dict) -> float:
 
 def _f(value, digits=1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def kept_load_section() -> list[str]:
+    """The "Load and faults" section that `make bench-load` (bench/load.py) wrote, kept."""
+    results = BASE_DIR / "bench" / "RESULTS.md"
+    start, end = "<!-- load-and-faults:", "<!-- /load-and-faults -->"
+    text = results.read_text() if results.exists() else ""
+    if start not in text or end not in text:
+        return []
+    return [start + text.split(start, 1)[1].split(end, 1)[0] + end, ""]
 
 
 def write_report(r: dict, v: dict) -> None:
@@ -454,7 +478,10 @@ def write_report(r: dict, v: dict) -> None:
     lines.append(
         f"| …and compressed on the wire | {w['wire'] / 1024:.1f} KB sent with `Accept-Encoding: gzip` (HTML gzipped: {'yes' if w['html_gzipped'] else 'no'}) | {'yes' if w['html_gzipped'] else 'NO'} |"
     )
+    if "proxied" in r:
+        lines += front_cache.report_lines(r["proxied"], _share)
     lines += ["", f"Whole run: {r['elapsed']:.0f} s.", ""]
+    lines += kept_load_section()
     notes = BASE_DIR / "bench" / "NOTES.md"
     if notes.exists():
         lines += [notes.read_text()]

@@ -82,6 +82,10 @@ def invalidate() -> None:
     """Make every cached page stale: now, and again once the change is committed."""
     _new_generation()
     transaction.on_commit(_new_generation)
+    # After the new generation: nginx then fetches the new token (home/front_cache.py).
+    from .front_cache import schedule_purge
+
+    schedule_purge()
 
 
 # -- what changes the public site -----------------------------------------------------
