@@ -21,6 +21,8 @@ from wagtailseo.models import SeoType, TwitterCard
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema, headings
 from home.models import BasePage, HeroImageMixin
 from home.private_sections import live_public, public
+from home.writing_checks import WritingWarning
+from home.writing_checks_panel import EmptyBulletsDroppedForm, WritingChecksPanel
 
 WORDS_PER_MINUTE = 200
 # A tag's slug as taggit makes it (Unicode letters and digits, "_" and "-").
@@ -78,6 +80,10 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
     subpage_types = ["blog.BlogPage"]
     max_count = 1
 
+    class Meta:
+        verbose_name = "Guides index"
+        verbose_name_plural = "Guides indexes"
+
     ARTICLES_PER_PAGE = 10
 
     def articles(self, tag: str | None = None):
@@ -126,7 +132,7 @@ class BlogPage(HeroImageMixin, BasePage):
     author = models.ForeignKey(
         Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    date = models.DateField("Published on", db_index=True)
+    date = models.DateField("Published on", db_index=True, default=datetime.date.today)
     last_reviewed = models.DateField(
         null=True,
         blank=True,
@@ -136,10 +142,13 @@ class BlogPage(HeroImageMixin, BasePage):
         max_length=400, help_text="A short summary, shown under the title and on cards."
     )
     body = StreamField(BaseStreamBlock())
-    related_services = ParentalManyToManyField("services.ServicePage", blank=True, related_name="+")
+    related_services = ParentalManyToManyField(
+        "services.ServicePage", blank=True, related_name="+", verbose_name="Related treatments"
+    )
     tags = ClusterTaggableManager(through=BlogPageTag, blank=True)
 
     content_panels = Page.content_panels + [
+        WritingChecksPanel(),
         MultiFieldPanel(
             [
                 FieldPanel("author"),
@@ -168,6 +177,32 @@ class BlogPage(HeroImageMixin, BasePage):
     seo_twitter_card = TwitterCard.LARGE
     seo_image_sources = ["og_image", "hero_image"]
     seo_description_sources = ["search_description", "intro"]
+
+    base_form_class = EmptyBulletsDroppedForm
+
+    class Meta:
+        verbose_name = "Guide"
+        verbose_name_plural = "Guides"
+
+    def writing_warnings(self) -> list[WritingWarning]:
+        """A guide's own checks while she writes (home/writing_checks.py has the rest)."""
+        warnings = []
+        if not any(child.block_type == "faq" for child in self.body or ()):
+            warnings.append(
+                WritingWarning(
+                    "guide-without-faq",
+                    "This guide has no FAQ block. Readers' questions, answered, are what "
+                    "search engines and clients look for.",
+                )
+            )
+        if not self.related_services.all():
+            warnings.append(
+                WritingWarning(
+                    "guide-without-treatment",
+                    "No related treatment is ticked, so the guide leads to no booking.",
+                )
+            )
+        return warnings
 
     @property
     def seo_author(self) -> str:

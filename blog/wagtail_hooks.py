@@ -2,8 +2,10 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from wagtail import hooks
 from wagtail.admin.widgets import Button
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .admin_views import ImportGuideView
+from .insights import GuidesDueReviewPanel, GuideViewsPanel
 from .models import BlogPage
 
 
@@ -25,3 +27,12 @@ def import_guide_button(page, user, view_name, next_url=None):
         icon_name="doc-full-inverse",
         priority=16,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_guide_panels(request, panels):
+    """The most read guides of the last 30 days, and the guides due a review (blog/insights.py),
+    for those who edit pages (not the "Practice staff" group, which sees bookings only)."""
+    if PagePermissionPolicy().user_has_any_permission(request.user, {"change", "publish"}):
+        panels.append(GuideViewsPanel())
+        panels.append(GuidesDueReviewPanel())

@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
@@ -20,6 +21,7 @@ from wagtailseo.models import SeoMixin, SeoSettings
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
 from .private_sections import live_public, view_restrictions
 from .request_memo import current_request
+from .writing_checks_panel import EmptyBulletsDroppedForm, WritingChecksPanel
 
 OG_IMAGE_FILTER = "fill-1200x630|format-jpeg|jpegquality-80"
 
@@ -63,7 +65,9 @@ class OpeningHoursValue(blocks.StructValue):
 
 
 class OpeningHoursBlock(blocks.StructBlock):
-    days = blocks.MultipleChoiceBlock(choices=DAYS_OF_WEEK)
+    days = blocks.MultipleChoiceBlock(
+        choices=DAYS_OF_WEEK, widget=forms.CheckboxSelectMultiple, help_text="Tick every day."
+    )
     opens = blocks.TimeBlock()
     closes = blocks.TimeBlock()
 
@@ -103,7 +107,12 @@ class PracticeSettings(ClusterableModel, BaseSiteSetting):
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    opening_hours = StreamField([("hours", OpeningHoursBlock())], blank=True)
+    opening_hours = StreamField(
+        [("hours", OpeningHoursBlock())],
+        blank=True,
+        help_text="These hours decide which times the booking form accepts: a visitor can only "
+        "ask for a time inside them. Leave empty to accept any time.",
+    )
     price_range = models.CharField(
         max_length=20,
         blank=True,
@@ -126,6 +135,17 @@ class PracticeSettings(ClusterableModel, BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="Linked from the footer and from every form.",
+    )
+    send_thank_you_after_completed = models.BooleanField(
+        "Send a thank-you after a completed appointment",
+        default=False,
+        help_text="When you mark an appointment completed, the client is emailed a short thank-you.",
+    )
+    review_link = models.URLField(
+        "Review link",
+        blank=True,
+        help_text="Where clients can leave a review (e.g. your Google reviews page). "
+        "The thank-you invites them there.",
     )
 
     panels = [
@@ -154,6 +174,10 @@ class PracticeSettings(ClusterableModel, BaseSiteSetting):
         FieldPanel("currency"),
         FieldPanel("social_links"),
         FieldPanel("privacy_page"),
+        MultiFieldPanel(
+            [FieldPanel("send_thank_you_after_completed"), FieldPanel("review_link")],
+            heading="After an appointment",
+        ),
     ]
 
     # The footer links the privacy page: fetch it with the settings, in one query.
@@ -481,6 +505,9 @@ class HomePage(HeroImageMixin, BasePage):  # noqa: DJ008 (Page gives it __str__,
 
     seo_image_sources = ["og_image", "hero_image"]
 
+    class Meta:
+        verbose_name = "Home page"
+
     def featured_service_pages(self) -> list[Page]:
         """The chosen services that are live and public, in the editor's order."""
         chosen = [item.service_id for item in self.featured_services.order_by("sort_order")]
@@ -506,7 +533,11 @@ class StandardPage(BasePage):
     intro = models.TextField(max_length=400, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        WritingChecksPanel(),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
         index.SearchField("body"),
@@ -515,6 +546,31 @@ class StandardPage(BasePage):
     parent_page_types = ["home.HomePage"]
     subpage_types: list[str] = []
 
+    base_form_class = EmptyBulletsDroppedForm
+
+    class Meta:
+        verbose_name = "Plain page"
+
     def structured_data(self) -> list[dict]:
         faq = faq_schema(self.body)
         return [*super().structured_data(), *([faq] if faq else [])]
+
+
+class PageViewDay(models.Model):
+    """How many times a public page was seen on one day (home/page_views.py counts them).
+
+    Only the page's path, the day and a number: nothing about the visitor."""
+
+    path = models.CharField(max_length=255)
+    day = models.DateField(db_index=True)
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "page views on a day"
+        verbose_name_plural = "page views by day"
+        constraints = [
+            models.UniqueConstraint(fields=["path", "day"], name="one_page_view_count_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.path} on {self.day}: {self.views}"

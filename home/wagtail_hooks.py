@@ -1,5 +1,10 @@
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.widgets import Button
 
+from . import deleted_blocks, page_chooser_start, two_factor, writing_checks_views
 from .rich_text import PageTreeLinkHandler
 
 
@@ -7,3 +12,78 @@ from .rich_text import PageTreeLinkHandler
 def expand_page_links_from_the_page_tree(features):
     # After Wagtail's own registration (order 0), which this replaces.
     features.register_link_type(PageTreeLinkHandler)
+
+
+# -- Two-step sign-in (home/two_factor.py) ------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def two_step_sign_in_urls():
+    return two_factor.admin_urls()
+
+
+@hooks.register("register_account_menu_item")
+def two_step_sign_in_account_item(request):
+    return {
+        "url": reverse("two_factor_overview"),
+        "label": "Two-step sign-in",
+        "help_text": "A code from an app on your phone at each sign-in, with backup codes.",
+    }
+
+
+# Last, after the apps' own menu hooks have added their items.
+@hooks.register("construct_main_menu", order=1000)
+def only_set_up_while_two_steps_are_missing(request, menu_items):
+    """Every page leads to the set-up page until it is done: the menu offers none of them."""
+    if two_factor.step_still_needed(request.user) == "two_factor_set_up":
+        menu_items.clear()
+
+
+# -- Checks while she writes (home/writing_checks_panel.py, writing_checks_views.py) -------------------------
+
+
+@hooks.register("register_admin_urls")
+def writing_checks_urls():
+    return writing_checks_views.admin_urls()
+
+
+@hooks.register("insert_editor_js")
+def writing_checks_js():
+    # Counters under the title and search fields on every page; the checks panel, if any.
+    return format_html('<script src="{}"></script>', static("home/admin/writing-checks.js"))
+
+
+# -- The link chooser opens at home (home/page_chooser_start.py) ------------------------
+
+
+@hooks.register("register_admin_urls")
+def page_chooser_start_urls():
+    return page_chooser_start.admin_urls()
+
+
+@hooks.register("register_rich_text_features", order=1)
+def start_link_chooser_at_home(features):
+    page_chooser_start.start_link_chooser_at_home(features)
+
+
+# -- Bring back a deleted block (home/deleted_blocks.py) --------------------------------
+
+
+@hooks.register("register_admin_urls")
+def deleted_blocks_urls():
+    return deleted_blocks.admin_urls()
+
+
+@hooks.register("register_page_header_buttons")
+def deleted_blocks_button(page, user, view_name, next_url=None):
+    """Beside History in the editor's menu, on pages with a body of blocks."""
+    if not deleted_blocks.stream_fields(page.specific_deferred):
+        return
+    if not page.permissions_for_user(user).can_edit():
+        return
+    yield Button(
+        "Bring back a deleted block",
+        reverse("deleted_blocks", args=[page.pk]),
+        icon_name="history",
+        priority=55,
+    )

@@ -7,8 +7,10 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from blog.sitemaps import ArticlesSitemap
+from home import front_cache
 from home import views as home_views
 from home.sitemaps import PagesSitemap
+from services.calendar_feed import calendar_feed
 
 # The sitemap's sections: the articles in ranges of their own, every other page together.
 SITEMAP_SECTIONS = {
@@ -29,6 +31,10 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    # nginx's front cache asks for the page cache's generation here (deploy/nginx/).
+    path("_front-cache/generation", front_cache.generation, name="front_cache_generation"),
+    # The therapist's private calendar feed: the token in the address is the key.
+    path("calendar/<str:token>.ics", calendar_feed, name="booking_calendar_feed"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,7 +1,10 @@
 import datetime
+import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,6 +32,10 @@ class ServiceIndexPage(BasePage):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["services.ServicePage"]
     max_count = 1
+
+    class Meta:
+        verbose_name = "Treatments index"
+        verbose_name_plural = "Treatments indexes"
 
     @property
     def services(self):
@@ -106,6 +113,11 @@ class ServicePage(HeroImageMixin, BasePage):
 
     parent_page_types = ["services.ServiceIndexPage"]
     subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "Treatment"
+        verbose_name_plural = "Treatments"
+
     in_site_search = True  # found by the search in every page's header
 
     seo_image_sources = ["og_image", "hero_image"]
@@ -170,6 +182,9 @@ class BookingPage(RoutablePageMixin, BasePage):
     max_count = 1
     page_cache_exempt = True  # its form holds a token of each visitor's own
 
+    class Meta:
+        verbose_name = "Booking page"
+
     # Every value a visitor posts is personal, and the notes are health data: none of it
     # may reach an error report.
     @path("")
@@ -182,6 +197,14 @@ class BookingPage(RoutablePageMixin, BasePage):
     @path("thanks/")
     def thanks(self, request):
         return self.render(request, template="services/booking_page_thanks.html")
+
+    # The client's own link from a confirmation: cancel or ask for another time, no login.
+    @path("appointment/<str:token>/")
+    @method_decorator(sensitive_post_parameters())
+    def client_link(self, request, token):
+        from .client_pages import serve_client_link
+
+        return serve_client_link(self, request, token)
 
 
 class ContactFormField(AbstractFormField):
@@ -217,6 +240,9 @@ class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
     subpage_types: list[str] = []
     max_count = 1
     page_cache_exempt = True  # its form holds a token of each visitor's own
+
+    class Meta:
+        verbose_name = "Contact page"
 
     seo_content_type = SeoType.WEBSITE
 
@@ -312,10 +338,18 @@ class BookingRequest(models.Model):
         help_text="The exact start, inside the chosen time. Leave empty to use its start.",
     )
 
+    # Raised by every change the client hears of: the SEQUENCE of the calendar file, and
+    # the version of the client's own link (a link of an older version no longer works).
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The version whose client link was used to ask for another time: used once only.
+    client_link_used_for = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
     # Health notes: special-category data, stored only with the explicit consent below.
     notes = models.TextField("health notes", blank=True)
     notes_consent_at = models.DateTimeField("consent given at", null=True, blank=True)
     notes_consent_version = models.CharField("consent wording version", max_length=40, blank=True)
+    # The page of this site the visitor came from (services/came_from.py): a path, no more.
+    came_from = models.CharField("came from", max_length=255, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -342,7 +376,11 @@ class BookingRequest(models.Model):
         return [pair for pair in pairs if pair[1] and pair[2]]
 
     def chosen_window(self):
-        """The confirmed appointment's (start, end): the session inside the chosen window."""
+        """The confirmed appointment's (start, end): the session inside the chosen window,
+        or at the time the therapist set (``services.desk.confirm`` always sets it)."""
+        if self.appointment_start and self.confirmed_window is None:
+            begins = self.appointment_start
+            return begins, begins + datetime.timedelta(minutes=self.session_minutes)
         for number, start, _end in self.windows():
             if number == self.confirmed_window:
                 begins = self.appointment_start or start
@@ -351,7 +389,17 @@ class BookingRequest(models.Model):
 
     @property
     def notification_state(self) -> str:
-        states = {n.status for n in self.notifications.all()}
+        now = timezone.now()
+        states = {
+            n.status
+            for n in self.notifications.all()
+            # A reminder waiting for its day is on time, not "not sent yet".
+            if not (
+                n.status == Notification.Status.PENDING
+                and n.attempts == 0
+                and n.next_attempt_at > now
+            )
+        } - {Notification.Status.SKIPPED}
         if not states:
             return "none"
         for state in (
@@ -372,6 +420,12 @@ class Notification(models.Model):
         BOOKING_ACKNOWLEDGEMENT = "booking_ack", "Acknowledgement (to the client)"
         BOOKING_CONFIRMED = "booking_confirmed", "Confirmation (to the client)"
         BOOKING_DECLINED = "booking_declined", "Decline (to the client)"
+        BOOKING_UPDATED = "booking_updated", "New time (to the client)"
+        BOOKING_CANCELLED = "booking_cancelled", "Cancellation (to the client)"
+        BOOKING_THANK_YOU = "booking_thank_you", "Thank-you (to the client)"
+        BOOKING_REMINDER = "booking_reminder", "Reminder the day before (to the client)"
+        CLIENT_CANCELLED = "client_cancelled", "Client cancelled (to the practice)"
+        CLIENT_ASKED_TO_MOVE = "client_move", "Client asks to move (to the practice)"
         CONTACT_PRACTICE = "contact_practice", "Contact message (to the practice)"
 
     class Status(models.TextChoices):
@@ -379,6 +433,8 @@ class Notification(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed: needs attention"
+        # Not sent, on purpose: a reminder for an appointment cancelled or moved since.
+        SKIPPED = "skipped", "Not needed any more"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     booking = models.ForeignKey(
@@ -404,15 +460,20 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    # The booking's calendar sequence when the email was queued: its calendar file and
+    # client link belong to that version of the appointment.
+    sequence = models.PositiveIntegerField(default=0)
+    # The therapist's personal words for the client, added to the email.
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            # One email of each kind per request or message, whatever is clicked twice.
+            # One email of each kind per version of a request, whatever is clicked twice.
             models.UniqueConstraint(
-                fields=["booking", "kind"],
+                fields=["booking", "kind", "sequence"],
                 condition=models.Q(booking__isnull=False),
-                name="one_notification_of_each_kind_per_booking",
+                name="one_notification_of_each_kind_per_booking_version",
             ),
             models.UniqueConstraint(
                 fields=["form_submission", "kind"],
@@ -423,6 +484,41 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class BookingEvent(models.Model):
+    """One step in a request's history: who decided what, and when. Never health notes."""
+
+    class Action(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        MOVED = "moved", "Moved"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        CLIENT_CANCELLED = "client_cancelled", "Cancelled by the client"
+        CLIENT_ASKED_TO_MOVE = "client_move", "The client asked for another time"
+
+    booking = models.ForeignKey(BookingRequest, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # Who did it: a member of staff; empty when it was the client, through their link.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    appointment_start = models.DateTimeField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "booking event"
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.booking})"
+
+    @property
+    def by_client(self) -> bool:
+        return self.action in (self.Action.CLIENT_CANCELLED, self.Action.CLIENT_ASKED_TO_MOVE)
 
 
 class SubmissionToken(models.Model):
@@ -450,3 +546,37 @@ class QuarantinedSubmission(models.Model):
 
     def __str__(self):
         return f"Quarantined {self.form} submission #{self.pk} ({self.reason})"
+
+
+def new_calendar_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The secret part of the feed's address. One row; replacing the token kills the old URL."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "calendar feed"
+
+    def __str__(self):
+        # Never the token: this string can reach logs.
+        return "Calendar feed"
+
+    def get_absolute_url(self) -> str:
+        return reverse("booking_calendar_feed", args=[self.token])
+
+    @classmethod
+    def current(cls):
+        return cls.objects.order_by("pk").first()
+
+    @classmethod
+    def replace_token(cls) -> "CalendarFeed":
+        """A new address for the feed; the old one answers 404 from now on."""
+        feed = cls.current() or cls()
+        feed.token = new_calendar_feed_token()
+        feed.created_at = timezone.now()
+        feed.save()
+        return feed

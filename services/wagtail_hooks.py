@@ -4,11 +4,13 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.templatetags.static import static
+from django.urls import path, reverse
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -23,7 +25,10 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from home.spreadsheets import FormulaSafeExportMixin, FormulaSafeSubmissionsListView
 
-from . import notifications
+from . import notifications, week
+from .booking_sources import BookingSourcesPanel
+from .desk_admin import BookingEditView, BookingInspectView, DecisionView
+from .exports import BookingExportMixin, ExportOptionsView
 from .models import BookingRequest, Notification, QuarantinedSubmission, ServicePage
 
 PRACTICE_STAFF = "Practice staff"
@@ -160,52 +165,17 @@ class BookingRequestFilterSet(WagtailFilterSet):
         return queryset
 
 
-class BookingDecisionForm(WagtailAdminModelForm):
+class NoFieldsForm(WagtailAdminModelForm):
+    """Requests are never edited as a form: decisions go through ``services.desk_admin``."""
+
     class Meta:
         model = BookingRequest
-        fields = ["status", "confirmed_window", "appointment_start"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("status") == BookingRequest.Status.CONFIRMED:
-            chosen = data.get("confirmed_window")
-            windows = {number: (start, end) for number, start, end in self.instance.windows()}
-            if chosen not in windows:
-                self.add_error(
-                    "confirmed_window", "Choose which of the client's times you are confirming."
-                )
-            elif data.get("appointment_start"):
-                start, end = windows[chosen]
-                if not start <= data["appointment_start"] < end:
-                    self.add_error(
-                        "appointment_start", "The start must fall inside the chosen time."
-                    )
-        return data
+        fields: list[str] = []
 
 
-class BookingIndexView(FormulaSafeExportMixin, generic.IndexView):
-    """The list, and its CSV and XLSX export through the site's one formula-safe writer."""
-
-
-class BookingEditView(generic.EditView):
-    """Saving a decision emails the client: a confirmation with a calendar file, or a note."""
-
-    def save_instance(self):
-        with transaction.atomic():
-            previous = BookingRequest.objects.select_for_update().get(pk=self.object.pk).status
-            instance = super().save_instance()
-            if instance.status != previous:
-                BookingRequest.objects.filter(pk=instance.pk).update(
-                    status_changed_at=timezone.now()
-                )
-                kind = {
-                    BookingRequest.Status.CONFIRMED: Notification.Kind.BOOKING_CONFIRMED,
-                    BookingRequest.Status.DECLINED: Notification.Kind.BOOKING_DECLINED,
-                }.get(instance.status)
-                if kind:
-                    # One of each, ever: a second click or a change back and forth sends nothing.
-                    notifications.create([Notification(booking=instance, kind=kind)])
-        return instance
+class BookingIndexView(FormulaSafeExportMixin, BookingExportMixin, generic.IndexView):
+    """The list, and its CSV and XLSX export (``services.exports``) through the site's one
+    formula-safe writer."""
 
 
 # What the visitor asked for, in the order the therapist reads it.
@@ -270,14 +240,15 @@ class BookingRequestViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     index_view_class = BookingIndexView
+    # The request's page, with its decisions (services/desk_admin.py); the old edit form,
+    # which changed the status, now leads there.
+    inspect_view_class = BookingInspectView
     edit_view_class = BookingEditView
     filterset_class = BookingRequestFilterSet
     search_fields = ["name", "email", "phone", "service_title"]
     search_backend_name = None
     list_per_page = 50
-    # The health notes stay out of the export: a spreadsheet travels further than the admin.
-    list_export = ["pk", "created_at", "status", *REQUEST_FIELDS]
-    export_filename = "booking-requests"
+    # The export's columns are services.exports.COLUMNS: no health notes unless she asks.
     inspect_view_fields = [
         "created_at",
         "status",
@@ -317,7 +288,16 @@ class BookingRequestViewSet(ModelViewSet):
         return super().get_index_view_kwargs(queryset=queryset, **kwargs)
 
     def get_form_class(self, for_update=False):
-        return BookingDecisionForm
+        return NoFieldsForm
+
+    @property
+    def decision_view(self):
+        return self.construct_view(DecisionView)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("decide/<int:pk>/<slug:action>/", self.decision_view, name="decide"),
+        ]
 
 
 class QuarantineViewSet(ModelViewSet):
@@ -395,3 +375,60 @@ class NewBookingRequestsPanel(Component):
 def add_new_booking_requests_panel(request, panels):
     if is_practice_staff(request.user) and request.user.has_perm("services.view_bookingrequest"):
         panels.append(NewBookingRequestsPanel(request))
+
+
+# -- the week at a glance, the calendar feed's page and the download page ------------------
+
+
+@hooks.register("register_admin_urls")
+def register_week_urls():
+    policy = booking_request_viewset.permission_policy
+    return [
+        path(
+            "booking_requests/week/",
+            week.WeekView.as_view(permission_policy=policy),
+            name="booking_week",
+        ),
+        path(
+            "booking_requests/calendar/",
+            week.CalendarFeedView.as_view(permission_policy=policy),
+            name="booking_calendar_feed_admin",
+        ),
+        path(
+            "booking_requests/download/",
+            ExportOptionsView.as_view(permission_policy=policy),
+            name="booking_export_options",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_week_menu_item():
+    return week.StaffMenuItem(
+        "Week at a glance",
+        reverse("booking_week"),
+        name="booking-week",
+        icon_name="calendar",
+        # Below the requests; the contact messages share the order but are added after it.
+        order=BookingRequestViewSet.menu_order + 1,
+        permission_policy=booking_request_viewset.permission_policy,
+    )
+
+
+@hooks.register("insert_global_admin_css")
+def booking_week_css():
+    stylesheet = static("services/admin/booking-week.css")
+    return format_html('<link rel="stylesheet" href="{}">', stylesheet)
+
+
+@hooks.register("construct_homepage_panels")
+def add_upcoming_appointments_panel(request, panels):
+    if is_practice_staff(request.user) and request.user.has_perm("services.view_bookingrequest"):
+        panels.append(week.UpcomingAppointmentsPanel(request))
+
+
+@hooks.register("construct_homepage_panels")
+def add_booking_sources_panel(request, panels):
+    """Bookings per treatment and the pages they came from (services/booking_sources.py)."""
+    if is_practice_staff(request.user) and request.user.has_perm("services.view_bookingrequest"):
+        panels.append(BookingSourcesPanel())

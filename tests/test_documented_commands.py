@@ -22,6 +22,10 @@ def test_the_production_table_names_every_job_a_deployer_must_run():
         "publish_scheduled",
         "purge_booking_requests",
         "clearsessions",
+        "backup",
+        "restore",
+        "axes_reset_username",
+        "email_guides_due_review",
     }
 
 

@@ -130,6 +130,11 @@ def probe() -> dict:
     }
 
 
+# Models added since the old site bring their own content types and permissions; every
+# row the old site had must still be there, unchanged.
+GROWING_TABLES = ("auth_permission", "django_content_type")
+
+
 PROBE = (
     "import django, json; django.setup(); "
     "from tests.test_migrate_existing_site import probe; print(json.dumps(probe()))"
@@ -174,7 +179,10 @@ def test_a_site_from_before_the_contact_page_moved_keeps_everything(
             rows_before = {
                 (row[0], "services", *row[2:]) if row[1:3] in moved else row for row in rows_before
             }
-        assert rows_after == rows_before, f"{table} changed"
+        if table in GROWING_TABLES:
+            assert rows_before <= rows_after, f"{table} lost rows"
+        else:
+            assert rows_after == rows_before, f"{table} changed"
 
     seen = json.loads(run(env, "-c", PROBE))
     assert seen["class"] == "services.models.ContactPage"

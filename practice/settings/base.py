@@ -1,9 +1,12 @@
 """Settings shared by every environment. Safe by default: no debug, no secret."""
 
+import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -32,6 +35,7 @@ INSTALLED_APPS = [
     "wagtail.admin",
     "wagtail",
     "django_tasks",
+    "csp",  # django-csp's system checks of CONTENT_SECURITY_POLICY
     "modelcluster",
     "taggit",
     "django.contrib.admin",
@@ -46,6 +50,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache: cached pages get the policies in force now (home/security_headers.py).
+    "home.security_headers.ContentSecurityPolicyMiddleware",
+    "home.security_headers.security_headers_middleware",
+    # Page views per day (home/page_views.py): above the page cache, so cached pages count.
+    "home.page_views.PageViewMiddleware",
     # Above sessions, CSRF and auth: it must see the cookies and Vary they add.
     "home.page_cache.PageCacheMiddleware",
     "home.request_memo.middleware",
@@ -56,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A locked or unreachable database: a 503 page with Retry-After, not a 500.
+    "home.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "practice.urls"
@@ -179,6 +190,21 @@ CACHES = shared_caches(REDIS_URL, CACHE_DIR)
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1") == "1"
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", 60 * 60))
 
+# -- Front cache purge (home/front_cache.py, deploy/nginx/) ------------------
+# Only behind the nginx of deploy/: the address of its purge listener. Any change that
+# empties the page cache then empties nginx's cache too. Unset: nothing is sent.
+FRONTEND_CACHE_PURGE_URL = os.environ.get("FRONTEND_CACHE_PURGE_URL", "").strip()
+WAGTAILFRONTENDCACHE = (
+    {
+        "nginx": {
+            "BACKEND": "home.front_cache.GenerationPurgeBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        }
+    }
+    if FRONTEND_CACHE_PURGE_URL
+    else {}
+)
+
 WAGTAIL_SITE_NAME = "Calm Hands Massage Therapy"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -187,6 +213,8 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "gif"}
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.images.DescribedImageForm"
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Approval workflows: a solo practice publishes her own pages, never "Submit to moderators".
+WAGTAIL_WORKFLOW_ENABLED = os.environ.get("WAGTAIL_WORKFLOWS", "0") == "1"
 WAGTAILSEO_SEP = "|"
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -240,3 +268,149 @@ FORM_RATE_LIMIT_WINDOW = 60
 # Behind a trusted reverse proxy, the META key of the header holding the client's
 # address, e.g. HTTP_X_REAL_IP. Empty: use REMOTE_ADDR.
 FORM_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+
+# -- Staff access: sign-in throttling, two-step sign-in, session expiry ----------------
+# (home/staff_access.py, home/two_factor.py). django-axes counts failed sign-ins to the admin
+# and password-reset requests per (username, address) pair; 5 within 15 minutes and the pair
+# is refused until 15 minutes after the last counted one. `manage.py axes_reset_username NAME`
+# unlocks at once. The address is the forms' own (services/protection.py), so it follows
+# DJANGO_CLIENT_IP_HEADER behind a proxy.
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+AUTHENTICATION_BACKENDS = [
+    "home.staff_access.HttpRequestAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += [
+    "home.staff_access.idle_session_middleware",
+    "django_otp.middleware.OTPMiddleware",
+    "home.two_factor.SecondStepMiddleware",
+    "home.staff_access.PasswordResetThrottleMiddleware",
+    # Last, as axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "services.protection.client_address"
+AXES_LOCKOUT_CALLABLE = "home.staff_access.lockout_response"
+# Attempts while refused are not counted, so the page's "try again after" time holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The log names the username and address (whom to unlock); axes always hides the password.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# Two-step sign-in (TOTP app, with backup codes) is open to every admin user. With
+# STAFF_REQUIRE_2FA=1 superusers and these groups must set it up before anything else.
+STAFF_REQUIRE_2FA = os.environ.get("STAFF_REQUIRE_2FA", "0") == "1"
+STAFF_REQUIRE_2FA_GROUPS = ["Practice staff"]
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+# An admin session ends after 8 hours without use (home/staff_access.py renews it while used).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# -- Backups (home/backups.py: `manage.py backup` and `manage.py restore`) ----------
+# Archives of the database and the media. Copy them off the machine (README, "Backups");
+# BACKUP_KEEP=0 keeps every archive. With BACKUP_ENCRYPTION_KEY set (a Fernet key, from
+# `manage.py backup --generate-key`), archives are encrypted; keep the key elsewhere.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+BACKUP_ENCRYPTION_KEY = os.environ.get("BACKUP_ENCRYPTION_KEY", "").strip()
+
+
+# -- Content-Security-Policy, Permissions-Policy and CORP (home/security_headers.py) -----
+# Public pages load nothing inline and nothing from elsewhere: their few scripts (the booking
+# form's, and the userbar logged-in editors see) are static files of the site. Where STATIC_URL or MEDIA_URL is
+# an absolute address (a CDN, object storage), its origin is added to the sources that need
+# it; a settings module that changes either calls both *_content_security_policy() again.
+
+
+def csp_source_of(url: str) -> list[str]:
+    """``https://cdn.example/media/`` gives ``https://cdn.example``; a path on this site, nothing."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc}" if parts.scheme else parts.netloc]
+
+
+def public_content_security_policy(static_url: str, media_url: str) -> dict:
+    static, media = csp_source_of(static_url), csp_source_of(media_url)
+    return {
+        "DIRECTIVES": {
+            "default-src": [NONE],
+            "script-src": [SELF, *static],
+            "style-src": [SELF, *static],
+            "img-src": [SELF, *static, *media],
+            "font-src": [SELF, *static],
+            "connect-src": [SELF],
+            "form-action": [SELF],
+            "base-uri": [NONE],
+            "frame-ancestors": [NONE],
+        }
+    }
+
+
+CONTENT_SECURITY_POLICY = public_content_security_policy(STATIC_URL, MEDIA_URL)
+
+
+def admin_content_security_policy(static_url: str, media_url: str) -> dict:
+    """What Wagtail 7.4's admin needs, found by driving it in Chromium: inline scripts (widget
+    set-up, telepath data), inline styles and style elements (Draftail, the focal-point tool,
+    wagtail-seo's preview), inline event handlers (the focal-point tool), blob: images (previews
+    of uploads) and frames of its own origin (live preview). See the README's "Content policy"."""
+    static, media = csp_source_of(static_url), csp_source_of(media_url)
+    return {
+        "URL_PREFIXES": ["/admin/", "/django-admin/"],
+        "DIRECTIVES": {
+            "default-src": [NONE],
+            "script-src": [SELF, UNSAFE_INLINE, *static],
+            "style-src": [SELF, UNSAFE_INLINE, *static],
+            "img-src": [SELF, "blob:", *static, *media],
+            "font-src": [SELF, *static],
+            "connect-src": [SELF],
+            "frame-src": [SELF],
+            "form-action": [SELF],
+            "base-uri": [NONE],
+            "frame-ancestors": [SELF],
+        },
+    }
+
+
+# The admin, and the pages it renders for preview and revisions, under its own looser policy.
+ADMIN_CONTENT_SECURITY_POLICY = admin_content_security_policy(STATIC_URL, MEDIA_URL)
+# No avatars from Gravatar: the admin would send a hash of each editor's email to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Browser features the site never uses, switched off for every page and any frame in it
+# (only names Chromium knows: an unknown one is an error in the browser's console).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+}
+# Other sites may not embed the site's pages, images or files (the admin's preview is this site).
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"

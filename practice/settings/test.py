@@ -23,3 +23,6 @@ CACHES = shared_caches(  # noqa: F405
     "", Path(os.environ.get("DJANGO_CACHE_DIR") or tempfile.mkdtemp(prefix="practice-test-cache-"))
 )
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "0") == "1"
+
+# -- Page views (home/page_views.py): written only when a test calls flush() -----------
+PAGE_VIEWS_FLUSH_SECONDS = None
