@@ -200,7 +200,14 @@ def test_article_links_its_related_services(client, demo_site, article):
     assert related
     soup = soup_of(client, ARTICLE_URL)
     section = soup.find(id="related-services-heading").find_parent("section")
-    assert [a["href"] for a in section.find_all("a")] == related
+    items = section.find_all("li")
+    assert [item.find("a")["href"] for item in items] == related
+    # Each treatment can be booked from here, and the booking records this guide as its source.
+    book_links = [item.find_all("a")[-1]["href"] for item in items]
+    assert all(
+        link.startswith("/book/?service=") and link.endswith(f"&from={ARTICLE_URL}")
+        for link in book_links
+    ), book_links
 
 
 def test_article_suggests_guides_on_its_topics_first_then_the_newest(client, demo_site, article):
