@@ -24,6 +24,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 
 from . import desk
+from .admin_breadcrumbs import UnderBookingRequestsMixin
 from .models import BookingRequest
 
 Status = BookingRequest.Status
@@ -210,7 +211,9 @@ class ConfirmForm(DecisionForm):
         return data
 
 
-class DecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class DecisionView(
+    UnderBookingRequestsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """One decision: form, then the client's email to check, then the change."""
 
     permission_policy = None
@@ -233,12 +236,11 @@ class DecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateVi
     def get_page_title(self):
         return f"{ACTIONS[self.action][0]}: booking request {self.booking.number}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("booking_requests:index"), "label": "Booking requests"},
-            {"url": self.inspect_url, "label": f"{self.booking.number} {self.booking.name}"},
-            {"url": "", "label": ACTIONS[self.action][0]},
-        ]
+    def breadcrumbs_between(self):
+        return [{"url": self.inspect_url, "label": f"{self.booking.number} {self.booking.name}"}]
+
+    def breadcrumb_label(self):
+        return ACTIONS[self.action][0]
 
     def make_form(self, data=None):
         initial = {"sequence": self.booking.calendar_sequence}

@@ -30,6 +30,7 @@ from wagtail.admin.widgets.button import Button
 from home.models import PracticeSettings
 from home.prices import SYMBOLS
 
+from .admin_breadcrumbs import UnderBookingRequestsMixin
 from .appointments import practice_zone
 
 HEALTH_NOTES_PARAM = "health_notes"
@@ -186,7 +187,9 @@ class ExportOptionsForm(forms.Form):
     )
 
 
-class ExportOptionsView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+class ExportOptionsView(
+    UnderBookingRequestsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
+):
     """The download page: the file type, and the tick box for the health notes.
 
     The form is sent by GET to the listing itself, with the listing's filters carried in
@@ -199,13 +202,6 @@ class ExportOptionsView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
     page_title = "Download booking requests"
     header_icon = "download"
     index_url_name = "booking_requests:index"
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": "Booking requests"},
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

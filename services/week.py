@@ -22,6 +22,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
+from .admin_breadcrumbs import UnderBookingRequestsMixin
 from .appointments import (
     appointments_between,
     local_midnight,
@@ -112,7 +113,9 @@ class WeekForm(forms.Form):
         return week
 
 
-class WeekView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class WeekView(
+    UnderBookingRequestsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """``?week=YYYY-MM-DD`` shows the week holding that day; without it, this week."""
 
     permission_required = "view"
@@ -121,13 +124,6 @@ class WeekView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "calendar"
     index_url_name = "booking_requests:index"
     calendar_feed_url_name = "booking_calendar_feed_admin"
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": "Booking requests"},
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -160,7 +156,9 @@ class WeekView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
 # -- the calendar feed's page -------------------------------------------------------
 
 
-class CalendarFeedView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class CalendarFeedView(
+    UnderBookingRequestsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+):
     """The feed's address to copy, how to subscribe, and a button for a new address."""
 
     permission_required = "view"
@@ -168,13 +166,8 @@ class CalendarFeedView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
     page_title = "Your phone's calendar"
     header_icon = "calendar"
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("booking_requests:index"), "label": "Booking requests"},
-            {"url": reverse("booking_week"), "label": WeekView.page_title},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def breadcrumbs_between(self):
+        return [{"url": reverse("booking_week"), "label": WeekView.page_title}]
 
     def post(self, request):
         # A new address is a change to how bookings are reached: those who decide them.
