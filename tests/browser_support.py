@@ -11,6 +11,7 @@ its teardown, naming them.
 """
 
 import os
+import re
 
 import pytest
 from django.core.cache import caches
@@ -130,3 +131,14 @@ def new_page(browser, viewport=None, **options):
     context.set_default_timeout(15_000)
     CSP_VIOLATIONS.watch(context)
     return context.new_page()
+
+
+def sign_in(page, site_url, username, password, *, landing=r"/admin/$"):
+    """Through the admin's sign-in form, as a person would; then wait for `landing` (a
+    regular expression for the address), unless it is None."""
+    page.goto(site_url + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    if landing is not None:
+        page.wait_for_url(re.compile(landing))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from services.models import BookingRequest
 
-from .browser_support import MOBILE, new_page
+from .browser_support import MOBILE, new_page, sign_in
 from .factories import make_booking_request, make_staff_user, make_superuser
 from .test_staff_admin import menu_links
 
@@ -196,11 +196,7 @@ def test_the_week_fits_a_390px_phone_without_scrolling_sideways(browser, site_ur
     page = new_page(browser, viewport=MOBILE, has_touch=True)
     refused = []  # what the Content-Security-Policy blocked, as Chromium reports it
     page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
-    page.goto(site_url + "/admin/login/")
-    page.get_by_label("Username").fill("robin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(page, site_url, "robin", PASSWORD)
 
     page.get_by_role("button", name="Toggle sidebar").tap()
     menu = page.get_by_role("navigation", name="Main menu")

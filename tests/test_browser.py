@@ -12,7 +12,7 @@ import pytest
 
 from services.models import ServicePage
 
-from .browser_support import MOBILE, new_page
+from .browser_support import MOBILE, new_page, sign_in
 from .demo import DEMO_GUIDE_URL as ARTICLE_URL
 from .demo import DEMO_URLS
 from .factories import faq, heading, make_guide, make_superuser, paragraph
@@ -237,11 +237,7 @@ def test_therapist_edits_a_guide_in_the_admin_and_sees_it_live(browser, site_url
     )
     page = new_page(browser)
 
-    page.goto(site_url + "/admin/login/")
-    page.get_by_label("Username").fill("sarah")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(page, site_url, "sarah", "a-long-passphrase")
 
     page.goto(f"{site_url}/admin/pages/{guide.pk}/edit/")
     new_title = "Easing a stiff neck: three stretches"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from services.models import BookingRequest
 
-from .browser_support import MOBILE, new_page
+from .browser_support import MOBILE, new_page, sign_in
 from .factories import make_booking_request, make_staff_user
 
 # The live server needs a transactional database: see tests/browser_support.py.
@@ -27,11 +27,7 @@ PASSWORD = "a-long-passphrase"
 def log_in_as_staff(page, site_url):
     """A user in the "Practice staff" group only, with no other permission."""
     make_staff_user("robin", password=PASSWORD)
-    page.goto(site_url + "/admin/login/")
-    page.get_by_label("Username").fill("robin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(page, site_url, "robin", PASSWORD)
 
 
 def booking(name, days_ahead, **fields) -> BookingRequest:

@@ -14,7 +14,7 @@ from wagtail.models import Site
 from services import desk
 from services.models import BookingRequest
 
-from .browser_support import MOBILE, new_page
+from .browser_support import MOBILE, new_page, sign_in
 from .desk_support import CLIENT, HEALTH_NOTE, link_in, sent_to, text_of, weekday_booking
 from .factories import make_staff_user
 from .mail import run_worker
@@ -34,11 +34,7 @@ def test_therapist_confirms_a_request_with_a_note_and_sees_the_history(
     booking = weekday_booking()
     make_staff_user("robin", password=PASSWORD)
     page = new_page(browser)  # a laptop
-    page.goto(site_url + "/admin/login/")
-    page.get_by_label("Username").fill("robin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(page, site_url, "robin", PASSWORD)
 
     page.goto(site_url + "/admin/booking_requests/")
     page.get_by_role("link", name="Jane Doe").click()

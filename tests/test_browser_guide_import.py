@@ -9,7 +9,7 @@ import pytest
 
 from blog.models import BlogIndexPage, BlogPage
 
-from .browser_support import new_page
+from .browser_support import new_page, sign_in
 from .factories import make_superuser
 from .guide_documents import WORD_QUESTIONS, WORD_TITLE, WORD_WARNING, word_guide
 
@@ -36,11 +36,7 @@ def test_therapist_uploads_a_word_guide_reviews_the_draft_and_publishes_it(
         "console",
         lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"),
     )
-    page.goto(site_url + "/admin/login/")
-    page.get_by_label("Username").fill("sarah")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(page, site_url, "sarah", "a-long-passphrase")
 
     # Pages → the guides index: "Import a guide" is among its actions.
     page.goto(f"{site_url}/admin/pages/{index.pk}/")

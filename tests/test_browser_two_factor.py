@@ -11,7 +11,7 @@ import re
 import pytest
 from django_otp.oath import TOTP
 
-from .browser_support import new_page
+from .browser_support import new_page, sign_in
 from .factories import make_staff_user
 
 pytestmark = [
@@ -43,10 +43,7 @@ def app_code(key: bytes, steps_ahead: int = 0) -> str:
 
 
 def sign_in_with_password(page, site_url):
-    page.goto(site_url + "/admin/login/")
-    page.get_by_label("Username").fill("robin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, site_url, "robin", PASSWORD, landing=None)
 
 
 def log_out(page):

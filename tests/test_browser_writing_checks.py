@@ -10,7 +10,7 @@ import pytest
 
 from blog.models import BlogPage
 
-from .browser_support import new_page
+from .browser_support import new_page, sign_in
 from .factories import make_guide, make_superuser, paragraph
 
 pytestmark = [
@@ -36,11 +36,7 @@ def test_a_claim_word_is_flagged_as_she_types_and_the_promote_tab_counts(browser
         "console",
         lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"),
     )
-    page.goto(site_url + "/admin/login/")
-    page.get_by_label("Username").fill("sarah")
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(page, site_url, "sarah", "a-long-passphrase")
 
     page.goto(f"{site_url}/admin/pages/{guide.pk}/edit/")
     checks = page.locator("[data-writing-checks-results]")

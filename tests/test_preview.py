@@ -17,7 +17,7 @@ from blog.models import BlogIndexPage, BlogPage
 from home.models import HomePage, StandardPage
 from services.models import BookingPage, ContactPage, ServiceIndexPage, ServicePage
 
-from .browser_support import new_page
+from .browser_support import new_page, sign_in
 from .factories import faq, make_guide, make_service, make_superuser
 
 # The live server needs a transactional database: see tests/browser_support.py.
@@ -48,11 +48,7 @@ def heading_of(page: Page) -> str:
 def logged_in(browser, site_url):
     make_superuser("sarah", PASSWORD)
     tab = new_page(browser)
-    tab.goto(site_url + "/admin/login/")
-    tab.get_by_label("Username").fill("sarah")
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    tab.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(tab, site_url, "sarah", PASSWORD)
     return tab
 
 

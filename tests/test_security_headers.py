@@ -19,7 +19,7 @@ from django.urls import path
 
 from practice.settings.base import admin_content_security_policy, public_content_security_policy
 
-from .browser_support import CSP_VIOLATIONS, new_page
+from .browser_support import CSP_VIOLATIONS, new_page, sign_in
 from .demo import DEMO_GUIDE_URL, DEMO_URLS
 from .factories import make_superuser
 from .quality import observatory
@@ -368,11 +368,7 @@ def test_the_browser_harness_records_a_violation_from_any_frame(browser, javascr
 def test_an_editor_sees_the_userbar_on_a_public_page_without_a_violation(browser, site_url):
     make_superuser("sarah", "a-long-passphrase")
     tab = new_page(browser)
-    tab.goto(site_url + "/admin/login/")
-    tab.get_by_label("Username").fill("sarah")
-    tab.get_by_label("Password").fill("a-long-passphrase")
-    tab.get_by_role("button", name="Sign in").click()
-    tab.wait_for_url(re.compile(r"/admin/$"))
+    sign_in(tab, site_url, "sarah", "a-long-passphrase")
 
     response = tab.goto(site_url + DEMO_GUIDE_URL)
     assert "'unsafe-inline'" not in response.headers["content-security-policy"]
