@@ -39,6 +39,8 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from .security_headers import has_own_content_policy
+
 GENERATION_KEY = "page-cache:generation"
 # ?page= and ?tag= on the blog index; ?p= on the sitemap sections.
 ALLOWED_QUERY_PARAMS = frozenset({"page", "tag", "p"})
@@ -181,6 +183,8 @@ def _is_cacheable(request, response) -> bool:
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
     if getattr(request, "page_cache_exempt", False) or getattr(request, "is_preview", False):
+        return False
+    if has_own_content_policy(request, response):
         return False
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies:
         return False

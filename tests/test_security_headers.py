@@ -14,6 +14,9 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from csp.constants import NONCE
+from csp.decorators import csp_update
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 
@@ -73,7 +76,20 @@ def failing_view(request):
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("fails/", failing_view)]
+@csp_update({"img-src": ["https://maps.example.net"]})
+def view_with_its_own_sources(request):
+    return HttpResponse("a map")
+
+
+def view_using_a_nonce(request):
+    return HttpResponse(f"nonce {request.csp_nonce}")
+
+
+urlpatterns = [
+    path("fails/", failing_view),
+    path("map/", view_with_its_own_sources),
+    path("nonce/", view_using_a_nonce),
+]
 
 
 @pytest.mark.urls(__name__)
@@ -82,6 +98,48 @@ def test_the_500_page_gets_the_strict_policy(db):
     assert response.status_code == 500
     assert b"Sorry, something went wrong" in response.content
     assert_strict_public_policy(response)
+
+
+@pytest.mark.urls(__name__)
+def test_a_view_may_still_widen_the_policy_for_its_own_response(db):
+    assert policy_of(Client().get("/map/"))["img-src"] == ["'self'", "https://maps.example.net"]
+    other_page = Client(raise_request_exception=False).get("/fails/")
+    assert policy_of(other_page)["img-src"] == ["'self'"]
+
+
+@pytest.mark.urls(__name__)
+def test_the_page_cache_never_stands_in_for_a_view_own_policy(db, settings):
+    settings.PAGE_CACHE_ENABLED = True
+    for _ in range(2):
+        response = Client().get("/map/")
+        assert response.headers["X-Page-Cache"] == "bypass"
+        assert "https://maps.example.net" in policy_of(response)["img-src"]
+
+
+@pytest.mark.urls(__name__)
+def test_a_nonce_a_view_used_is_in_that_response_policy_alone(db, settings):
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**directives, "script-src": [*directives["script-src"], NONCE]}
+    }
+    first, second = Client().get("/nonce/"), Client().get("/nonce/")
+    nonces = [response.content.decode().split()[-1] for response in (first, second)]
+    assert nonces[0] != nonces[1]
+    for response, nonce in zip((first, second), nonces, strict=True):
+        assert f"'nonce-{nonce}'" in policy_of(response)["script-src"]
+
+
+def test_a_changed_policy_setting_is_in_force_on_the_next_page(client, demo_site, settings):
+    assert "report-uri" not in client.get("/").headers["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {
+            **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+            "report-uri": "/csp-reports/",
+        }
+    }
+    assert "report-uri /csp-reports/" in client.get("/").headers["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+    assert client.get("/").headers["Content-Security-Policy-Report-Only"] == "default-src 'self'"
 
 
 @pytest.mark.parametrize("url", [*DEMO_URLS, "/search/?q=sciatica", "/no-such-page/"])
