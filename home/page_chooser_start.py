@@ -1,15 +1,23 @@
-"""Where the page chooser opens for a link in rich text: at the site's home page.
+"""Where Wagtail's page chooser opens: at the site's home page, not above it.
 
-Wagtail opens it at the tree's root, above every site, for a new link (a chooser for one
-page type, such as treatments, already opens at the index that holds them). These addresses
-take the link chooser's place and send it on to Wagtail's own chooser, at home, or at the
-linked page's parent when a link is being changed.
+Opened for no page in particular (a link in rich text, a call to action's button, the
+privacy page in the practice's settings), Wagtail's chooser starts at the tree's root,
+above every site, where the only thing to click is the home page. This view stands at
+Wagtail's own address for that first step (practice/urls.py puts it before the admin's
+URLs) and sends such a chooser on to the home page's children. A chooser for one page
+type, such as treatments, is left to Wagtail, which opens it at the index that holds
+them; a chooser changing a chosen page asks for that page's parent by address and never
+comes here.
 """
 
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect
-from django.urls import path, reverse, reverse_lazy
+from django.urls import path, reverse
+from wagtail.admin.views.chooser import BrowseView
 from wagtail.models import Site
+
+ANY_PAGE = "wagtailcore.page"
+wagtail_browse = BrowseView.as_view()
 
 
 def home_page_id(request) -> int | None:
@@ -18,36 +26,14 @@ def home_page_id(request) -> int | None:
 
 
 @permission_required("wagtailadmin.access_admin", raise_exception=True)
-def choose_page_from_home(request, parent_page_id=None):
-    parent_page_id = parent_page_id or home_page_id(request)
-    if parent_page_id:
-        url = reverse("wagtailadmin_choose_page_child", args=[parent_page_id])
-    else:
-        url = reverse("wagtailadmin_choose_page")
+def choose_page(request):
+    home_id = home_page_id(request)
+    if request.GET.get("page_type", ANY_PAGE) != ANY_PAGE or home_id is None:
+        return wagtail_browse(request)
+    url = reverse("wagtailadmin_choose_page_child", args=[home_id])
     query = request.GET.urlencode()
     return redirect(f"{url}?{query}" if query else url)
 
 
-def admin_urls():
-    return [
-        path("choose-page-from-home/", choose_page_from_home, name="choose_page_from_home"),
-        path(
-            "choose-page-from-home/<int:parent_page_id>/",
-            choose_page_from_home,
-            name="choose_page_from_home_child",
-        ),
-    ]
-
-
-def start_link_chooser_at_home(features):
-    """Point rich text's link chooser here (after Wagtail registered it)."""
-    link = features.plugins_by_editor.get("draftail", {}).get("link")
-    if link is None:
-        return
-    link.data = {
-        **link.data,
-        "chooserUrls": {
-            **link.data["chooserUrls"],
-            "pageChooser": reverse_lazy("choose_page_from_home"),
-        },
-    }
+def urls_before_the_admin():
+    return [path("admin/choose-page/", choose_page)]

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 
-from . import deleted_blocks, page_chooser_start, two_factor, writing_checks_views
+from . import deleted_blocks, two_factor, writing_checks_views
 from .rich_text import PageTreeLinkHandler
 
 
@@ -51,19 +51,6 @@ def writing_checks_urls():
 def writing_checks_js():
     # Counters under the title and search fields on every page; the checks panel, if any.
     return format_html('<script src="{}"></script>', static("home/admin/writing-checks.js"))
-
-
-# -- The link chooser opens at home (home/page_chooser_start.py) ------------------------
-
-
-@hooks.register("register_admin_urls")
-def page_chooser_start_urls():
-    return page_chooser_start.admin_urls()
-
-
-@hooks.register("register_rich_text_features", order=1)
-def start_link_chooser_at_home(features):
-    page_chooser_start.start_link_chooser_at_home(features)
 
 
 # -- Bring back a deleted block (home/deleted_blocks.py) --------------------------------

@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from blog.sitemaps import ArticlesSitemap
-from home import front_cache
+from home import front_cache, page_chooser_start
 from home import views as home_views
 from home.sitemaps import PagesSitemap
 from services.calendar_feed import calendar_feed
@@ -20,6 +20,8 @@ SITEMAP_SECTIONS = {
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Wagtail's page chooser, opened for any page, starts at home (home/page_chooser_start.py).
+    *page_chooser_start.urls_before_the_admin(),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),

@@ -86,32 +86,40 @@ def test_choosing_a_treatment_opens_the_treatments_index(admin_client, demo_site
     assert response.context["parent_page"].specific_class is ServiceIndexPage
 
 
-def test_a_rich_text_link_chooser_opens_at_home(admin_client, demo_site):
+@pytest.mark.parametrize(
+    "query",
+    [
+        # A link in rich text, as Draftail asks for it.
+        "?page_type=wagtailcore.page&allow_external_link=true&allow_email_link=true",
+        # A call to action's button, or the privacy page in the practice's settings.
+        "?page_type=wagtailcore.page",
+        "",
+    ],
+)
+def test_a_chooser_for_any_page_opens_at_home(admin_client, demo_site, query):
+    response = admin_client.get(f"/admin/choose-page/{query}", follow=True)
+    assert response.status_code == 200
+    home_id = Site.objects.get(is_default_site=True).root_page_id
+    assert response.context["parent_page"].pk == home_id
+    assert response.redirect_chain[-1][0] == f"/admin/choose-page/{home_id}/{query}"
+
+
+def test_the_choosers_on_the_editing_pages_ask_wagtail_own_address(admin_client, demo_site):
+    """The call to action and the rich-text link open /admin/choose-page/, which comes here."""
     guide = make_guide()
     html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[guide.pk])).content.decode()
-    assert reverse("choose_page_from_home") in html
-
-    response = admin_client.get(
-        reverse("choose_page_from_home") + "?page_type=wagtailcore.page&allow_external_link=true",
-        follow=True,
-    )
-    assert response.status_code == 200
-    assert response.context["parent_page"].pk == Site.objects.get(is_default_site=True).root_page_id
-    assert response.redirect_chain[-1][0].endswith(
-        f"/admin/choose-page/{demo_site.pk}/?page_type=wagtailcore.page&allow_external_link=true"
-    )
+    assert "/admin/choose-page/" in html
+    assert reverse("wagtailadmin_choose_page") == "/admin/choose-page/"
 
 
 def test_changing_a_link_opens_at_the_linked_pages_parent(admin_client, demo_site):
     index = BlogIndexPage.objects.get()
-    response = admin_client.get(
-        reverse("choose_page_from_home_child", args=[index.pk]), follow=True
-    )
+    response = admin_client.get(f"/admin/choose-page/{index.pk}/?page_type=wagtailcore.page")
     assert response.context["parent_page"].pk == index.pk
 
 
-def test_the_link_chooser_is_for_admin_users_only(client, demo_site):
-    response = client.get(reverse("choose_page_from_home"))
+def test_the_chooser_is_for_admin_users_only(client, demo_site):
+    response = client.get("/admin/choose-page/?page_type=wagtailcore.page")
     assert response.status_code in (302, 403)
     assert "/admin/choose-page/" not in response.get("Location", "")
 

@@ -8,11 +8,12 @@ import re
 
 import pytest
 from django.utils import timezone
+from wagtail.models import Site
 
 from services.models import BookingRequest
 
 from .browser_support import MOBILE, new_page, sign_in
-from .factories import make_booking_request, make_staff_user
+from .factories import make_booking_request, make_staff_user, make_superuser, set_practice_details
 
 # The live server needs a transactional database: see tests/browser_support.py.
 pytestmark = [
@@ -89,3 +90,23 @@ def test_therapist_opens_a_confirmed_request_from_the_list_on_a_phone(browser, s
     content = page.locator("main").inner_text()
     # Wagtail's status tag shows the status in capitals.
     assert "Priya Raman" in content and "confirmed" in content.lower()
+
+
+def test_therapist_choosing_the_privacy_page_starts_among_her_own_pages(browser, site_url):
+    """The chooser for any page opens at home, where her treatments and guides are listed,
+    not at the tree's root, where home is the only thing to click."""
+    make_superuser("therapist", password=PASSWORD)
+    set_practice_details(privacy_page=None)
+    page = new_page(browser)
+    sign_in(page, site_url, "therapist", PASSWORD)
+    site = Site.objects.get(is_default_site=True)
+    page.goto(f"{site_url}/admin/settings/home/practicesettings/{site.pk}/")
+    privacy_page = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Privacy page")
+    )
+    privacy_page.get_by_role("button", name="Choose a page").last.click()
+    modal = page.locator(".modal-content")
+    modal.get_by_role("heading", name=re.compile("Choose")).first.wait_for()
+    children = modal.locator(".page-results table tbody tr").all_inner_texts()
+    assert any("Treatments" in row for row in children), children
+    assert any("Guides" in row for row in children), children
