@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -49,10 +49,12 @@ def robots_txt(request):
 
 @require_GET
 def serve_media(request, path):
-    """Uploads for a one-server deployment. Renditions never change: cache them for a year."""
+    """The renditions pages show, for a one-server deployment; they never change, so they are
+    cached for a year. Nothing else under MEDIA_ROOT is public: an original image may carry
+    its camera's metadata and is never linked, and documents go through /documents/, where
+    Wagtail checks who may read them."""
+    if not path.startswith(RENDITIONS_DIR):
+        raise Http404("Only image renditions are public.")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    if path.startswith(RENDITIONS_DIR):
-        response["Cache-Control"] = "public, max-age=31536000, immutable"
-    else:
-        response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

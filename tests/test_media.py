@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.core.files.base import ContentFile
+from wagtail.documents.models import Document
 from wagtail.images.models import Image
 
 from .factories import make_guide, make_image
@@ -17,11 +19,17 @@ def test_renditions_are_served_with_a_long_immutable_cache(client, demo_site):
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
 
 
-def test_original_uploads_are_served_with_a_short_cache(client, demo_site):
+def test_originals_and_documents_are_not_public(client, demo_site):
     image = make_image()
-    response = client.get(image.file.url)
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "public, max-age=3600"
+    assert Path(image.file.path).exists()
+    assert client.get(image.file.url).status_code == 404
+    document = Document.objects.create(
+        title="Aftercare", file=ContentFile(b"%PDF-1.4 aftercare", name="aftercare.pdf")
+    )
+    assert client.get(document.file.url).status_code == 404
+    served = client.get(document.url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == b"%PDF-1.4 aftercare"
 
 
 def test_media_outside_the_media_folder_is_refused(client, demo_site):
