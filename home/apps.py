@@ -6,6 +6,7 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self):
-        from . import page_cache
+        from . import image_metadata, page_cache
 
         page_cache.connect_signals()
+        image_metadata.connect_signals()
