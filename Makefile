@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install run test test-without-tools lint format check-quality bench bench-load lock clean node-tools
+.PHONY: install run test test-postgres test-without-tools lint format check-quality bench bench-load lock clean node-tools
 
 install: $(STAMP)
 
@@ -46,6 +46,15 @@ test: lint node-tools
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -p no:randomly
+
+# The whole suite again with the site's own database on PostgreSQL: pytest-django makes
+# test_<name> on that server and drops it at the end. PYTEST_ARGS picks tests.
+PG_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/practice
+test-postgres: install
+	@$(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=3).close()' \
+		'$(PG_TEST_DATABASE_URL)' 2>/dev/null || { echo "make test-postgres: no PostgreSQL server answers at" \
+		"$(PG_TEST_DATABASE_URL) (set PG_TEST_DATABASE_URL). CI starts one in .ci/run." >&2; exit 1; }
+	DATABASE_URL='$(PG_TEST_DATABASE_URL)' $(BIN)/pytest -p no:randomly $(PYTEST_ARGS)
 
 # The suite as on a laptop with none of the optional tools, in a shuffled order: whatever
 # needs Chromium, the npm tools, PostgreSQL or Redis must skip, and nothing may fail. The

@@ -60,13 +60,15 @@ class Database:
         return Path(urllib.parse.urlsplit(self.url).path)
 
     def query(self, sql: str, *params) -> list[tuple]:
+        """Runs ``sql`` (with %s placeholders) and commits, as psycopg's block does."""
         if self.vendor == "sqlite":
-            with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=60)) as conn:
+            with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=60)) as conn, conn:
                 return conn.execute(sql.replace("%s", "?"), params).fetchall()
         import psycopg
 
         with psycopg.connect(self.url) as conn:
-            return conn.execute(sql, params).fetchall()
+            cursor = conn.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
 
 
 @contextlib.contextmanager

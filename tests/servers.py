@@ -1,12 +1,14 @@
 """Servers the tests and the benchmark (bench/run.py) start on loopback: a free port,
-gunicorn running the site, and a copy of the test database for it."""
+gunicorn running the site, and the test database for it."""
 
 import contextlib
+import os
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -89,3 +91,20 @@ def copy_test_database(path: Path) -> Path:
     finally:
         target.close()
     return path
+
+
+def database_url_for_other_processes(workdir: Path) -> str:
+    """The DATABASE_URL for servers and commands in other processes that must see this
+    test's rows. Only from a transactional test, whose rows are committed.
+
+    On SQLite, a file copy of the in-memory test database under ``workdir``. On PostgreSQL,
+    the test database itself: the flush that ends the test empties what they wrote.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{copy_test_database(workdir / 'site.sqlite3')}"
+    test_database = "/" + connection.settings_dict["NAME"]
+    return urllib.parse.urlunsplit(
+        urllib.parse.urlsplit(os.environ["DATABASE_URL"])._replace(path=test_database)
+    )

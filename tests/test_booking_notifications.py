@@ -7,11 +7,9 @@ round, and as separate processes under production settings, killed or stopped mi
 import email
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
 from email import policy
 
 import pytest
@@ -23,10 +21,11 @@ from services import notifications
 from services.models import BookingRequest, Notification
 
 from .factories import set_practice_details
+from .load import Database
 from .mail import run_worker
 from .posts import booking_data
 from .quality.check_quality import production_env
-from .servers import REPO_ROOT, copy_test_database, free_port
+from .servers import REPO_ROOT, database_url_for_other_processes, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -324,10 +323,11 @@ def test_admin_shows_unsent_emails_on_each_request_and_on_the_dashboard(
 
 
 def worker_env(tmp_path, smtp_server) -> dict[str, str]:
-    """Production settings on a copy of this test's database, sending to the test's server."""
+    """Production settings on this test's database (a copy on SQLite), sending to the
+    test's server."""
     env = production_env(tmp_path, free_port())
     env.update(
-        DATABASE_URL=f"sqlite:///{copy_test_database(tmp_path / 'site.sqlite3')}",
+        DATABASE_URL=database_url_for_other_processes(tmp_path),
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         DJANGO_EMAIL_HOST="127.0.0.1",
         DJANGO_EMAIL_PORT=str(smtp_server.port),
@@ -356,10 +356,8 @@ def finish(worker: subprocess.Popen) -> str:
 
 
 def sql(env, statement: str, *params) -> list[tuple]:
-    """Read or change the worker's database (the copy) from outside, as another process."""
-    path = env["DATABASE_URL"].removeprefix("sqlite:///")
-    with closing(sqlite3.connect(path, timeout=20)) as database, database:
-        return database.execute(statement, params).fetchall()
+    """Read or change the worker's database from outside, as another process."""
+    return Database(env["DATABASE_URL"]).query(statement, *params)
 
 
 def states(env) -> list[tuple[str, int]]:
@@ -379,13 +377,13 @@ def test_two_workers_at_once_send_each_email_once(client, demo_site, smtp_server
     table = Notification._meta.db_table
     env = worker_env(tmp_path, smtp_server)
     later = stored_time(timezone.now() + timezone.timedelta(hours=1))
-    sql(env, f"UPDATE {table} SET next_attempt_at = ?", later)
+    sql(env, f"UPDATE {table} SET next_attempt_at = %s", later)
     smtp_server.mode, smtp_server.slow_seconds = "slow", 0.3
     workers = [start_worker(env, "--loop", "--interval", "0.2") for _ in range(2)]
     try:
         for worker in workers:  # both are up and looking before any email is due
             assert worker.stdout.readline().startswith("Sending emails: checking every")
-        sql(env, f"UPDATE {table} SET next_attempt_at = ?", stored_time(timezone.now()))
+        sql(env, f"UPDATE {table} SET next_attempt_at = %s", stored_time(timezone.now()))
         deadline = time.monotonic() + 60
         while len(smtp_server.messages) < 12 and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -421,7 +419,7 @@ def test_a_worker_killed_mid_send_leaves_the_email_to_be_sent_once_after_the_sta
 
     table = Notification._meta.db_table
     stale = stored_time(timezone.now() - notifications.STALE_CLAIM - timezone.timedelta(minutes=1))
-    sql(env, f"UPDATE {table} SET claimed_at = ? WHERE status = 'sending'", stale)
+    sql(env, f"UPDATE {table} SET claimed_at = %s WHERE status = 'sending'", stale)
     assert finish(start_worker(env)).strip() == "1 sent"
     assert finish(start_worker(env)).strip() == "Nothing to send."
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [

@@ -25,7 +25,7 @@ from .factories import (
     make_service,
     set_practice_details,
 )
-from .servers import copy_test_database, free_port, gunicorn
+from .servers import database_url_for_other_processes, free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -413,11 +413,10 @@ def test_a_make_guide_in_another_process_reaches_both_gunicorn_workers(
     demo_site, tmp_path, settings
 ):
     """Two gunicorn workers and a third process that publishes share one cache."""
-    database = copy_test_database(tmp_path / "site.sqlite3")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "practice.settings.test",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url_for_other_processes(tmp_path),
         "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
         "PAGE_CACHE_ENABLED": "1",
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),

@@ -21,7 +21,7 @@ from wagtail.models import Revision
 
 from blog.models import BlogIndexPage, BlogPage
 
-from .servers import REPO_ROOT, copy_test_database, free_port, gunicorn
+from .servers import REPO_ROOT, database_url_for_other_processes, free_port, gunicorn
 
 TITLE = "Gentle stretches for the morning"
 URL = f"/blog/{slugify(TITLE)}/"
@@ -81,7 +81,7 @@ def site_env(tmp_path, settings) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "practice.settings.test",
-        "DATABASE_URL": f"sqlite:///{copy_test_database(tmp_path / 'site.sqlite3')}",
+        "DATABASE_URL": database_url_for_other_processes(tmp_path),
         "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
         "PAGE_CACHE_ENABLED": "1",
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
