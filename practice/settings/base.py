@@ -143,6 +143,79 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 # itself. Set DJANGO_SERVE_MEDIA=0 when nginx or object storage does it.
 SERVE_MEDIA = os.environ.get("DJANGO_SERVE_MEDIA", "1") == "1"
 
+# -- Media on S3-compatible object storage (django-storages) ------------------------
+# DJANGO_MEDIA_STORAGE=s3 keeps every upload in one bucket: original images and documents
+# private (the admin links them with signed addresses that expire; visitors get documents
+# through /documents/, so its privacy checks still apply), renditions under images/, which
+# the bucket's policy makes public and pages link at DJANGO_MEDIA_PUBLIC_URL. See the
+# README's "Object storage". Unset: files under DJANGO_MEDIA_ROOT, as above.
+MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "files").strip() or "files"
+
+
+def s3_media_settings(environ) -> dict:
+    """STORAGES' default and renditions entries and MEDIA_URL, from the environment."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    missing = [
+        name
+        for name in ("DJANGO_MEDIA_S3_BUCKET", "DJANGO_MEDIA_PUBLIC_URL")
+        if not environ.get(name, "").strip()
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            f"DJANGO_MEDIA_STORAGE=s3 needs {' and '.join(missing)}; see README.md."
+        )
+    public_url = environ["DJANGO_MEDIA_PUBLIC_URL"].strip().rstrip("/") + "/"
+    public = urlsplit(public_url)
+    if public.scheme not in ("http", "https") or not public.netloc:
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_PUBLIC_URL is the address pages link renditions at, "
+            f"e.g. https://media.calmhands.example/, not {public_url!r}."
+        )
+    bucket = {
+        "bucket_name": environ["DJANGO_MEDIA_S3_BUCKET"].strip(),
+        "endpoint_url": environ.get("DJANGO_MEDIA_S3_ENDPOINT_URL", "").strip() or None,
+        "region_name": environ.get("DJANGO_MEDIA_S3_REGION", "").strip() or None,
+        "access_key": environ.get("DJANGO_MEDIA_S3_ACCESS_KEY_ID", "").strip() or None,
+        "secret_key": environ.get("DJANGO_MEDIA_S3_SECRET_ACCESS_KEY", "").strip() or None,
+        # Two uploads called photo.jpg are two files, as on disk.
+        "file_overwrite": False,
+    }
+    return {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**bucket, "querystring_auth": True, "querystring_expire": 3600},
+        },
+        "renditions": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            # Plain addresses under the public URL: made without asking the bucket, the
+            # same on every render, and cached for a year (a rendition never changes).
+            "OPTIONS": {
+                **bucket,
+                "querystring_auth": False,
+                "url_protocol": f"{public.scheme}:",
+                "custom_domain": (public.netloc + public.path).rstrip("/"),
+                "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            },
+        },
+        "MEDIA_URL": public_url,
+    }
+
+
+if MEDIA_STORAGE == "s3":
+    _s3_media = s3_media_settings(os.environ)
+    STORAGES["default"] = _s3_media["default"]
+    STORAGES["renditions"] = _s3_media["renditions"]
+    WAGTAILIMAGES_RENDITION_STORAGE = "renditions"
+    # Streamed by Wagtail's view after its privacy checks; no bucket address leaves the site.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
+    MEDIA_URL = _s3_media["MEDIA_URL"]
+    SERVE_MEDIA = False
+elif MEDIA_STORAGE != "files":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE is 'files' or 's3', not {MEDIA_STORAGE!r}.")
+
 # -- Cache and full-page cache (home/page_cache.py) --------------------------
 # One cache that every process on the machine shares: pages, renditions and the
 # form rate limits. Files under var/cache by default: no server to run, no table
@@ -189,6 +262,9 @@ CACHES = shared_caches(REDIS_URL, CACHE_DIR)
 # uncached runs); PAGE_CACHE_TIMEOUT bounds how long an unchanged page is kept.
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1") == "1"
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", 60 * 60))
+# After a change, the email worker renders up to this many public pages again (home page,
+# indexes, newest guides first: home/page_warming.py), so visitors get hits. 0: never.
+PAGE_CACHE_REWARM_LIMIT = int(os.environ.get("PAGE_CACHE_REWARM_LIMIT", "100"))
 
 # -- Front cache purge (home/front_cache.py, deploy/nginx/) ------------------
 # Only behind the nginx of deploy/: the address of its purge listener. Any change that
@@ -208,6 +284,10 @@ WAGTAILFRONTENDCACHE = (
 WAGTAIL_SITE_NAME = "Calm Hands Massage Therapy"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # There Wagtail's database backend is PostgreSQL's own full-text search: index and
+    # queries in English (stemming, stop words), whatever the server's default config.
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "english"
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "gif"}
 # Every image is described: the description is its alt text (home/images.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.images.DescribedImageForm"
