@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -66,21 +67,31 @@ def main_config(workdir: Path, http_block: str) -> str:
     )
 
 
-def site_replacements(workdir: Path, app_port: int, public_root: Path) -> dict[str, str]:
+def site_replacements(
+    workdir: Path, app_ports: int | Sequence[int], public_root: Path
+) -> dict[str, str]:
+    """``app_ports``: one gunicorn's port, or several (the upstream gets a line for each)."""
+    ports = [app_ports] if isinstance(app_ports, int) else list(app_ports)
     return {
         "/etc/nginx/practice/": f"{workdir / 'practice'}/",
         "/var/cache/nginx/": f"{workdir / 'cache'}/",
+        "/var/log/nginx/": f"{workdir}/",
         "/srv/practice/public": str(public_root),
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
+        "server 127.0.0.1:8000;": "\n    ".join(f"server 127.0.0.1:{port};" for port in ports),
     }
 
 
 def write_loopback_config(
-    workdir: Path, port: int, purge_port: int, app_port: int, public_root: Path
+    workdir: Path,
+    port: int,
+    purge_port: int,
+    app_ports: int | Sequence[int],
+    public_root: Path,
 ) -> Path:
     """The cache and locations of deploy/ behind plain HTTP on 127.0.0.1:port, and the
-    purge listener on purge_port; returns the main configuration's path."""
-    replacements = site_replacements(workdir, app_port, public_root)
+    purge listener on purge_port, in front of the gunicorn(s) on ``app_ports``; returns the
+    main configuration's path."""
+    replacements = site_replacements(workdir, app_ports, public_root)
     (workdir / "practice").mkdir(parents=True, exist_ok=True)
     (workdir / "cache").mkdir(exist_ok=True)  # nginx makes only the last folder of a path
     for name in ("cache.conf", "locations.conf", "purge.conf"):
