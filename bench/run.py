@@ -25,7 +25,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench import front_cache  # noqa: E402
+from bench import front_cache, rewarm, search_postgres  # noqa: E402
 from tests.front_proxy import NGINX  # noqa: E402
 from tests.servers import free_port, gunicorn  # noqa: E402
 
@@ -369,6 +369,8 @@ def main():
             at_100, at_10k = timed_pair(small.url(path), big.url(path), SCALE_DURATION)
             at_10k["bytes"] = len(fetch(big.url(path))[0])
             results["scale"][100][name], results["scale"][10_000][name] = at_100, at_10k
+    results["rewarm"] = rewarm.measure({100: small_env, 10_000: {}})
+    results["search_postgres"] = search_postgres.measure()
     results["generated"] = generated
     results["elapsed"] = time.monotonic() - started
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
@@ -482,8 +484,12 @@ def write_report(r: dict, v: dict) -> None:
     lines.append(
         f"| …and compressed on the wire | {w['wire'] / 1024:.1f} KB sent with `Accept-Encoding: gzip` (HTML gzipped: {'yes' if w['html_gzipped'] else 'no'}) | {'yes' if w['html_gzipped'] else 'NO'} |"
     )
+    if "rewarm" in r:
+        lines += rewarm.report_lines(r["rewarm"])
     if "proxied" in r:
         lines += front_cache.report_lines(r["proxied"], _share)
+    if "search_postgres" in r:
+        lines += search_postgres.report_lines(r["search_postgres"])
     lines += ["", f"Whole run: {r['elapsed']:.0f} s.", ""]
     lines += kept_load_section()
     notes = BASE_DIR / "bench" / "NOTES.md"

@@ -5,6 +5,9 @@ what sends them in production. With ``--loop`` it keeps going, a round every few
 until SIGTERM or Ctrl-C, and then stops after the email it is sending, never in the middle
 of one. Without it, one round: the same command from cron every minute also works. Safe to
 run in several places at once: each email is claimed by one sender only.
+
+After the emails, each round renders the public pages again once a change has emptied the
+page cache (home/page_warming.py), so that the next visitor is not the one who waits.
 """
 
 import logging
@@ -14,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from home import page_warming
 from home.stoppable_loop import add_loop_arguments, run_until_stopped
 from services import notifications
 
@@ -45,6 +49,7 @@ class Command(BaseCommand):
         if not loop:
             counts = notifications.send_pending(limit=limit)
             self.stdout.write(summary(counts) or "Nothing to send.")
+            self.warm_pages(None)
             return
         self.stdout.write(f"Sending emails: checking every {interval:g} s.")
         run_until_stopped(lambda stop: self.run_once(limit, stop), interval=interval, runs=runs)
@@ -61,4 +66,19 @@ class Command(BaseCommand):
             close_old_connections()
         if counts:
             self.stdout.write(f"{timezone.localtime():%H:%M:%S} {summary(counts)}.")
-        return sum(counts.values()) >= limit
+        try:
+            warming = self.warm_pages(stop)
+        finally:
+            close_old_connections()
+        more_pages = warming is not None and not warming.complete
+        return sum(counts.values()) >= limit or more_pages
+
+    def warm_pages(self, stop: threading.Event | None) -> page_warming.Warming | None:
+        try:
+            warming = page_warming.warm_if_changed(stop)
+        except DatabaseError:
+            logger.exception("Could not list the pages to warm; trying again shortly.")
+            return None
+        if warming is not None and warming.urls:
+            self.stdout.write(f"{timezone.localtime():%H:%M:%S} Pages {warming.summary()}.")
+        return warming
