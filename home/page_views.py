@@ -11,6 +11,10 @@ at most once every ``PAGE_VIEWS_FLUSH_SECONDS`` (60 by default), after a respons
 been sent, and when the process exits. A process killed outright loses at most that
 last minute's tally; a database that refuses the write keeps the tally for the next try.
 With ``PAGE_VIEWS_FLUSH_SECONDS = None`` (the tests) only ``flush()`` writes.
+
+Behind nginx's front cache (deploy/nginx/), the pages nginx answers from its own cache never
+reach the app: ``home/front_cache_views.py`` counts them from nginx's log of those answers,
+with the same rule (``counts_as_view``) and the same write (``write_views``).
 """
 
 import atexit
@@ -86,20 +90,32 @@ def _is_staff(request) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
-def is_counted(request, response) -> bool:
-    """Whether this request is a person seeing a public page."""
-    if request.method != "GET" or response.status_code != 200:
+def counts_as_view(method: str, status: int, content_type: str, path: str, user_agent: str) -> bool:
+    """Whether an answer is a page seen by a person: a GET answered 200 with HTML, for a
+    public path, from a browser that is not a robot. What the app alone can tell (staff,
+    previews) is ``is_counted``'s."""
+    if method != "GET" or status != 200:
         return False
-    if not response.get("Content-Type", "").startswith("text/html"):
+    if not content_type.startswith("text/html"):
         return False
-    path = request.path
     if len(path) > MAX_PATH_LENGTH or path.startswith(
         (*NOT_PAGES, settings.STATIC_URL, settings.MEDIA_URL)
     ):
         return False
-    if getattr(request, "is_preview", False):
+    return not is_robot(user_agent)
+
+
+def is_counted(request, response) -> bool:
+    """Whether this request is a person seeing a public page."""
+    if not counts_as_view(
+        request.method,
+        response.status_code,
+        response.get("Content-Type", ""),
+        request.path,
+        request.META.get("HTTP_USER_AGENT", ""),
+    ):
         return False
-    if is_robot(request.META.get("HTTP_USER_AGENT", "")):
+    if getattr(request, "is_preview", False):
         return False
     return not _is_staff(request)
 
@@ -146,6 +162,16 @@ def _add(path, day, views: int) -> None:
         rows.update(views=F("views") + views)
 
 
+def write_views(views_by_day: dict) -> None:
+    """Add views, by (path, day), to ``PageViewDay`` in one transaction; raises
+    ``DatabaseError`` with nothing written."""
+    if not views_by_day:
+        return  # no transaction: on SQLite even an empty one takes the write lock
+    with transaction.atomic():
+        for (path, day), views in views_by_day.items():
+            _add(path, day, views)
+
+
 def flush() -> int:
     """Write the tally to the database; the number of views written."""
     global _last_flush
@@ -156,9 +182,7 @@ def flush() -> int:
     if not taken:
         return 0
     try:
-        with transaction.atomic():
-            for (path, day), views in taken.items():
-                _add(path, day, views)
+        write_views(taken)
     except DatabaseError:
         logger.warning("Page views kept for the next try: the database refused them.")
         with _lock:

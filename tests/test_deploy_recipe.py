@@ -44,6 +44,7 @@ def test_nginx_accepts_the_site_configuration(tmp_path):
     replacements = {
         "/etc/nginx/practice/": f"{tmp_path / 'practice'}/",
         "/var/cache/nginx/": f"{tmp_path / 'cache'}/",
+        "/var/log/nginx/": f"{tmp_path}/",
         "/etc/letsencrypt/live/calmhands.example/fullchain.pem": str(certificate),
         "/etc/letsencrypt/live/calmhands.example/privkey.pem": str(key),
     }
