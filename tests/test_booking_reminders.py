@@ -138,7 +138,7 @@ def test_the_worker_process_sends_the_reminder_once_though_killed_and_restarted(
     assert finish(start_worker(env)).strip() == "Nothing to send."
     table = Notification._meta.db_table
     stale = stored_time(timezone.now() - notifications.STALE_CLAIM - datetime.timedelta(minutes=1))
-    sql(env, f"UPDATE {table} SET claimed_at = ? WHERE status = 'sending'", stale)
+    sql(env, f"UPDATE {table} SET claimed_at = %s WHERE status = 'sending'", stale)
     worker = start_worker(env, "--loop", "--interval", "0.2")
     assert worker.stdout.readline().startswith("Sending emails")
     deadline = timezone.now() + datetime.timedelta(seconds=30)
@@ -148,4 +148,4 @@ def test_the_worker_process_sends_the_reminder_once_though_killed_and_restarted(
     finish(worker)
     assert finish(start_worker(env)).strip() == "Nothing to send."
     assert len(reminder_emails(smtp_server)) == 1
-    assert sql(env, f"SELECT status FROM {table} WHERE kind = ?", REMINDER) == [("sent",)]
+    assert sql(env, f"SELECT status FROM {table} WHERE kind = %s", REMINDER) == [("sent",)]
