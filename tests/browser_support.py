@@ -12,6 +12,8 @@ its teardown, naming them.
 
 import os
 import re
+import threading
+import time
 
 import pytest
 from django.core.cache import caches
@@ -59,9 +61,8 @@ class CspViolations:
             f" {event['sample'] or ''}".rstrip()
         )
 
-    def finish(self) -> list[str]:
-        """Close this test's pages (which delivers any report still on its way) and hand back
-        what was seen."""
+    def close_pages(self) -> None:
+        """Close this test's pages, which delivers any report still on its way."""
         if self.contexts:
             from playwright.sync_api import Error as PlaywrightError
         for context in self.contexts:
@@ -69,7 +70,12 @@ class CspViolations:
                 context.close()
             except PlaywrightError:  # closed with its browser: nothing left to deliver
                 pass
-        seen, self.seen, self.contexts = self.seen, [], []
+        self.contexts = []
+
+    def finish(self) -> list[str]:
+        """Close this test's pages and hand back what was seen."""
+        self.close_pages()
+        seen, self.seen = self.seen, []
         return seen
 
 
@@ -99,7 +105,22 @@ def site_url(live_server):
     # another database.
     for cache in caches.all():
         cache.clear()
-    return live_server.url
+    yield live_server.url
+    # The flush after the test empties the tables the live server reads. A page left open
+    # (a preview panel refreshing, say) can still be asking, and on SQLite the flush then
+    # fails with "database table is locked" and leaves the next test a broken database.
+    CSP_VIOLATIONS.close_pages()
+    wait_for_live_server_requests()
+
+
+def wait_for_live_server_requests(timeout: float = 15.0) -> None:
+    """Until every request the live server is handling has ended. Its threads, one per
+    connection, are named after socketserver's `process_request_thread`; once the pages are
+    closed, each ends when its last request does."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture(scope="module")
