@@ -20,7 +20,9 @@ except for a ``Cache-Control: private`` on responses made for a session.
 
 Cached pages, and only those, are compressed here: they hold no CSRF token or other
 secret, so gzip cannot leak one (BREACH). Both encodings are stored, so a hit costs
-no compression and no SQL query.
+no compression and no SQL query. A hit reads the token from the shared cache and, when
+this process served the same key lately, the page from its own copy
+(``home/recent_pages.py``), which is as fresh because the key names the token.
 """
 
 import gzip
@@ -39,6 +41,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from . import recent_pages
 from .security_headers import has_own_content_policy
 
 GENERATION_KEY = "page-cache:generation"
@@ -221,6 +224,20 @@ def _entry_for(response) -> dict:
     }
 
 
+def _timeout() -> int:
+    return getattr(settings, "PAGE_CACHE_TIMEOUT", 3600)
+
+
+def _stored_entry(storage_key: str) -> dict | None:
+    """The stored page: this process's copy (home/recent_pages.py), or the shared cache's."""
+    entry = recent_pages.get(storage_key)
+    if entry is None:
+        entry = page_cache().get(storage_key)
+        if entry is not None:
+            recent_pages.keep(storage_key, entry, _timeout())
+    return entry
+
+
 def _response_from(request, entry: dict, state: str) -> HttpResponse:
     wants_gzip = entry["gzip"] is not None and _ACCEPTS_GZIP.search(
         request.META.get("HTTP_ACCEPT_ENCODING", "")
@@ -264,7 +281,7 @@ class PageCacheMiddleware:
             # Read before rendering: a change made while this page renders replaces the
             # generation, and the page is stored under the old one, never to be read.
             storage_key = _storage_key(current_generation(), key)
-            entry = page_cache().get(storage_key)
+            entry = _stored_entry(storage_key)
             if entry is not None:
                 return _response_from(request, entry, "hit")
         response = self.get_response(request)
@@ -272,9 +289,7 @@ class PageCacheMiddleware:
             return self._bypass(request, response)
         entry = _entry_for(response)
         if enabled:
-            page_cache().set(
-                storage_key, entry, timeout=getattr(settings, "PAGE_CACHE_TIMEOUT", 3600)
-            )
+            page_cache().set(storage_key, entry, timeout=_timeout())
         return _response_from(request, entry, "miss" if enabled else "off")
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -3,6 +3,7 @@
 import datetime
 import gzip
 import os
+import time
 import urllib.request
 
 import pytest
@@ -13,7 +14,7 @@ from wagtail.models import Site
 from wagtailseo.models import SeoSettings
 
 from blog.models import BlogIndexPage, BlogPage
-from home import page_cache
+from home import page_cache, recent_pages
 from home.models import StandardPage
 from services.models import ServiceIndexPage
 
@@ -434,3 +435,49 @@ def test_a_make_guide_in_another_process_reaches_both_gunicorn_workers(
                 assert "Published elsewhere" in html
     finally:
         print((tmp_path / "gunicorn.log").read_text()[-3000:])  # noqa: T201 - shown on failure
+
+
+# -- this process's copies of the pages it served last ----------------------------------
+
+
+def test_a_hit_is_served_from_this_process_copy_while_the_generation_stands(client, guide):
+    """Once this process has served a page from the shared cache, the next hit needs only
+    the token from there; a change (a new token) is still seen at once."""
+    warm(client, guide.url)
+    generation = page_cache.current_generation()
+    stored = [key for key in recent_pages._copies if generation in key]
+    assert stored
+    for key in stored:
+        caches["default"].delete(key)
+    assert fetch(client, guide.url)["X-Page-Cache"] == "hit"
+
+    guide.title = "Stretches for anyone at a desk"
+    guide.save_revision().publish()
+
+    fresh = fetch(client, guide.url)
+    assert fresh["X-Page-Cache"] == "miss"
+    assert "Stretches for anyone at a desk" in fresh.content.decode()
+
+
+def test_a_copy_lasts_no_longer_than_the_shared_cache_would_keep_its_page():
+    entry = {"stored_at": time.time() - 120, "body": b"<p>old</p>"}
+    recent_pages.keep("page-cache:g:expired", entry, timeout=60)
+    recent_pages.keep("page-cache:g:current", {**entry, "stored_at": time.time()}, timeout=60)
+
+    assert recent_pages.get("page-cache:g:expired") is None
+    assert recent_pages.get("page-cache:g:current") is not None
+
+
+def test_only_the_pages_served_last_are_kept(settings):
+    settings.PAGE_CACHE_RECENT_PAGES = 3
+    recent_pages.forget_all()
+    for name in ("a", "b", "c"):
+        recent_pages.keep(name, {"stored_at": time.time(), "name": name}, timeout=60)
+    assert recent_pages.get("a") is not None  # served again: now the most recent
+    recent_pages.keep("d", {"stored_at": time.time(), "name": "d"}, timeout=60)
+
+    assert [name for name in "abcd" if recent_pages.get(name)] == ["a", "c", "d"]
+
+    settings.PAGE_CACHE_RECENT_PAGES = 0
+    recent_pages.keep("e", {"stored_at": time.time(), "name": "e"}, timeout=60)
+    assert recent_pages.get("e") is None

@@ -265,6 +265,8 @@ PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", 60 * 60))
 # After a change, the email worker renders up to this many public pages again (home page,
 # indexes, newest guides first: home/page_warming.py), so visitors get hits. 0: never.
 PAGE_CACHE_REWARM_LIMIT = int(os.environ.get("PAGE_CACHE_REWARM_LIMIT", "100"))
+# Each process keeps copies of the pages it served last (home/recent_pages.py); 0: none.
+PAGE_CACHE_RECENT_PAGES = int(os.environ.get("PAGE_CACHE_RECENT_PAGES", "64"))
 
 # -- Front cache purge (home/front_cache.py, deploy/nginx/) ------------------
 # Only behind the nginx of deploy/: the address of its purge listener. Any change that
