@@ -8,8 +8,6 @@ service index, blog index, booking and contact pages are where new pages go.
 
 import datetime
 import itertools
-import subprocess
-import sys
 from io import BytesIO
 
 from django.contrib.auth import get_user_model
@@ -32,7 +30,7 @@ from services.models import (
     SessionOption,
 )
 
-from .servers import REPO_ROOT
+from .servers import run_in_site_process
 
 _numbers = itertools.count(1)
 
@@ -100,13 +98,8 @@ def make_guide(
 
 def make_guide_in_another_process(env: dict[str, str], title: str, date: str) -> None:
     """``make_guide`` run by ``manage.py shell`` with ``env``: as another server would."""
-    script = f"from tests.factories import make_guide; make_guide(title={title!r}, date={date!r})"
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
+    run_in_site_process(
+        env, f"from tests.factories import make_guide; make_guide(title={title!r}, date={date!r})"
     )
 
 

@@ -15,6 +15,21 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_in_site_process(env: dict[str, str], script: str, timeout: float = 120) -> str:
+    """``script`` run by ``manage.py shell`` with ``env``, as another of the site's
+    processes would run it; the last line it printed ("" if none)."""
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    ).stdout.strip()
+    return output.splitlines()[-1] if output else ""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -3,8 +3,6 @@ nginx, a publish empties it at once, and nobody gets a page made for someone els
 
 import http.server
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,7 +16,7 @@ from home.front_cache import GENERATION_HEADER, PURGE_PATH, purge_everything
 from .factories import make_guide_in_another_process
 from .front_proxy import nginx, require_nginx, write_loopback_config
 from .quality.check_quality import manage, production_env
-from .servers import REPO_ROOT, free_port, gunicorn
+from .servers import free_port, gunicorn, run_in_site_process
 
 USERBAR = b"wagtail-userbar"
 
@@ -31,21 +29,6 @@ def fetch(url, cookie=None, method="GET"):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
-
-
-def shell(env, script: str) -> str:
-    return (
-        subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", script],
-            cwd=REPO_ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +96,7 @@ def test_a_publish_shows_at_once_on_the_page_the_index_and_the_home_page(site):
                 time.sleep(0.05)
     assert max(seen.values()) < 1
 
-    shell(
+    run_in_site_process(
         env,
         "from blog.models import BlogPage; "
         "BlogPage.objects.get(slug='front-cache-fresh-guide').unpublish()",
@@ -126,7 +109,7 @@ def test_a_publish_shows_at_once_on_the_page_the_index_and_the_home_page(site):
 def test_a_settings_change_empties_the_front_cache(site):
     env, base_url = site
     cached_twice(base_url + "/services/")
-    shell(
+    run_in_site_process(
         env,
         "from wagtail.models import Site; from home.models import PracticeSettings; "
         "details = PracticeSettings.for_site(Site.objects.get()); "
@@ -138,7 +121,7 @@ def test_a_settings_change_empties_the_front_cache(site):
 
 
 def editor_cookie(env) -> str:
-    session_key = shell(
+    session_key = run_in_site_process(
         env,
         "from django.test import Client; from django.contrib.auth import get_user_model; "
         "user, _ = get_user_model().objects.get_or_create(username='front-cache-editor', "

@@ -32,7 +32,13 @@ from .s3_server import (
     s3_media_env,
     upload_folder,
 )
-from .servers import REPO_ROOT, database_url_for_other_processes, free_port, gunicorn
+from .servers import (
+    REPO_ROOT,
+    database_url_for_other_processes,
+    free_port,
+    gunicorn,
+    run_in_site_process,
+)
 
 README = REPO_ROOT / "README.md"
 GUIDE_TITLE = "Massage after a long run"
@@ -175,16 +181,7 @@ def test_a_guide_shows_its_picture_from_the_bucket_and_the_original_stays_privat
             "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
             "PAGE_CACHE_ENABLED": "1",
         }
-        made = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", MAKE_GUIDE_WITH_PICTURE],
-            cwd=REPO_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        made = json.loads(made.stdout.strip().splitlines()[-1])
+        made = json.loads(run_in_site_process(env, MAKE_GUIDE_WITH_PICTURE))
         assert {made["original"], made["document_file"]} <= bucket_keys(moto.endpoint)
 
         log = tmp_path / "gunicorn.log"

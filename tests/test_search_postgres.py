@@ -7,8 +7,6 @@ The searches both databases share are in tests/test_search.py, which the suite's
 PostgreSQL leg runs there too.
 """
 
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 
@@ -16,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils.text import slugify
 
-from .servers import REPO_ROOT
+from .servers import run_in_site_process
 
 pytestmark = pytest.mark.postgres
 
@@ -27,23 +25,10 @@ PILLOWS = "Pillows that help during pregnancy"
 SCIATICA_GUIDE = "/blog/massage-for-sciatica-relief/"
 
 
-def in_site_process(env: dict[str, str], script: str) -> str:
-    """``script`` run by ``manage.py shell`` with the site's environment; its output."""
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-
-
 @pytest.fixture(scope="module")
 def site(postgres_site):
     """The site with two guides of its own, published as an editor would."""
-    in_site_process(
+    run_in_site_process(
         postgres_site.env,
         "from tests.factories import make_guide\n"
         f"make_guide(title={SORE_CALVES!r}, date='2027-02-01')\n"
@@ -66,7 +51,7 @@ def result_links(site, query: str) -> list[str]:
 
 
 def test_the_sites_sessions_would_default_to_simple(site):
-    shown = in_site_process(
+    shown = run_in_site_process(
         site.env,
         "from django.db import connection\n"
         "with connection.cursor() as cursor:\n"

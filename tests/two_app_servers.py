@@ -36,7 +36,7 @@ from . import load
 from .front_proxy import nginx, require_nginx, write_loopback_config
 from .mail import RecordingHandler
 from .optional_services import require_postgres, require_redis
-from .servers import REPO_ROOT, free_port, gunicorn
+from .servers import REPO_ROOT, free_port, gunicorn, run_in_site_process
 
 # Redis database of this harness alone: it is flushed before and after.
 REDIS_DB = 12
@@ -115,14 +115,7 @@ def make_editor(env: dict[str, str], username: str) -> None:
         "from tests.factories import make_staff_user; "
         f"make_staff_user({username!r}, 'Moderators', password={EDITOR_PASSWORD!r})"
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    run_in_site_process(env, script, timeout=60)
 
 
 # -- an editor in the admin, over HTTP ---------------------------------------------------
