@@ -218,24 +218,14 @@ def _standalone() -> dict:
     run.manage("migrate", "--noinput", env=small)
     run.manage("load_demo_content", "--hostname", SITE_HOST, "--port", "80", env=small)
     run.manage("collectstatic", "--noinput", env=small)
-    _generate(small, 99)
+    run.generate(99, small)
     with (
         sqlite3.connect(workdir / "site-100.sqlite3") as source,
         sqlite3.connect(workdir / "site-10000.sqlite3") as copy,
     ):
         source.backup(copy)
-    _generate({**run.ENV, **sizes[10_000]}, 9_900)
+    run.generate(9_900, {**run.ENV, **sizes[10_000]})
     return measure(sizes)
-
-
-def _generate(env: dict, count: int) -> None:
-    subprocess.run(
-        [sys.executable, "bench/generate_articles.py", str(count)],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 if __name__ == "__main__":

@@ -261,12 +261,14 @@ def make_ceiling(size: int) -> None:
     (static_root / "page.html").write_bytes(filler[:size])
 
 
-def generate(count: int) -> float:
+def generate(count: int, env: dict | None = None) -> float:
+    """Adds ``count`` generated articles to the database of ``env`` (this run's by default);
+    the seconds it took."""
     started = time.monotonic()
     subprocess.run(
         [str(BIN / "python"), "bench/generate_articles.py", str(count)],
         cwd=BASE_DIR,
-        env=ENV,
+        env=env or ENV,
         check=True,
         capture_output=True,
     )

@@ -9,9 +9,7 @@ are analysed first, as autovacuum would have by then, and dropped afterwards.
     python bench/search_postgres.py    (prints the numbers; `make bench` runs it as well)
 """
 
-import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -51,9 +49,9 @@ def measure() -> dict:
         run.manage("migrate", "--noinput", env=envs[100])
         run.manage("load_demo_content", "--hostname", "127.0.0.1", "--port", "80", env=envs[100])
         run.manage("collectstatic", "--noinput", env=envs[100])
-        generated[100] = _generate(envs[100], 99)
+        generated[100] = run.generate(99, envs[100])
         _sql(server_url, f'CREATE DATABASE "{names[10_000]}" TEMPLATE "{names[100]}"')
-        generated[10_000] = _generate(envs[10_000], 9_900)
+        generated[10_000] = run.generate(9_900, envs[10_000])
         run.log(f"search on PostgreSQL: 9,900 articles generated in {generated[10_000]:.1f}s")
         for name in names.values():
             _sql(f"{server_url}/{name}", "VACUUM ANALYZE")
@@ -84,18 +82,6 @@ def _sql(database_url: str, statement: str) -> None:
         database_url += "postgres"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(statement)
-
-
-def _generate(env: dict, count: int) -> float:
-    started = time.monotonic()
-    subprocess.run(
-        [sys.executable, "bench/generate_articles.py", str(count)],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return time.monotonic() - started
 
 
 def ratio(measured: dict) -> float:

@@ -6,8 +6,6 @@ a machine without /usr/bin/chromium, unless CI is set: there it fails instead.
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +14,10 @@ from PIL import Image as PillowImage
 
 from .browser_support import new_page, sign_in
 from .factories import make_guide, make_superuser, paragraph
+from .quality.check_quality import manage
 from .s3_server import BUCKET, bucket_keys, create_media_bucket, moto_server, s3_media_env
 from .s3_server import upload_folder as upload_demo_media
-from .servers import REPO_ROOT, database_url_for_other_processes, free_port, gunicorn
+from .servers import database_url_for_other_processes, free_port, gunicorn
 from .test_media_s3 import fetch, files_under
 
 pytestmark = [
@@ -35,17 +34,6 @@ def a_photo(path: Path) -> Path:
     """A JPEG as a camera would give one: large enough for every size the pages show."""
     PillowImage.new("RGB", (1600, 1000), (176, 143, 152)).save(path, "JPEG")
     return path
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
 
 
 def test_a_picture_uploaded_in_the_admin_is_served_from_the_bucket_and_its_original_is_not(
