@@ -17,6 +17,7 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.db import connections
 
 from .quality.chromium import is_csp_violation, launch, require_chromium
 
@@ -136,6 +137,10 @@ def browser():
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+        # Inside sync_playwright the tests ran in a context of Playwright's, so Django opened
+        # database connections of their own there. Left open, they would outlive this module,
+        # and PostgreSQL would refuse to drop the test database at the end.
+        connections.close_all()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
