@@ -229,7 +229,8 @@ def _timeout() -> int:
 
 
 def _stored_entry(storage_key: str) -> dict | None:
-    """The stored page: this process's copy (home/recent_pages.py), or the shared cache's."""
+    """The stored page: this process's copy (home/recent_pages.py), or the shared cache's.
+    The copy is made when this process stores the page or first reads it."""
     entry = recent_pages.get(storage_key)
     if entry is None:
         entry = page_cache().get(storage_key)
@@ -290,6 +291,7 @@ class PageCacheMiddleware:
         entry = _entry_for(response)
         if enabled:
             page_cache().set(storage_key, entry, timeout=_timeout())
+            recent_pages.keep(storage_key, entry, _timeout())
         return _response_from(request, entry, "miss" if enabled else "off")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
