@@ -138,7 +138,7 @@ class Server:
 @contextlib.contextmanager
 def serve(env: dict, workdir: Path, *options: str, workers: int = 4, **extra_env):
     """gunicorn with ``workers`` sync workers and gunicorn's own default worker timeout
-    (30 s) unless ``options`` say otherwise, as the README's deployment runs it."""
+    (30 s) unless ``options`` say otherwise, as docs/deployment.md runs it."""
     port = free_port()
     name = f"gunicorn-{port}"
     pid_file = workdir / f"{name}.pid"

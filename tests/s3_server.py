@@ -21,7 +21,7 @@ SECRET_KEY = "test-secret-key"
 
 
 def public_renditions_policy(bucket: str) -> dict:
-    """The bucket policy of the README's "Object storage": anyone may read renditions, and
+    """The bucket policy of docs/deployment.md's "Object storage": anyone may read renditions, and
     nothing else (original_images/ and documents/ stay private)."""
     return {
         "Version": "2012-10-17",
@@ -100,7 +100,7 @@ def s3_client(endpoint: str):
 
 
 def create_media_bucket(endpoint: str) -> None:
-    """The bucket as the README sets it up: private, with renditions readable by anyone."""
+    """The bucket as docs/deployment.md sets it up: private, with renditions readable by anyone."""
     client = s3_client(endpoint)
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public_renditions_policy(BUCKET)))

@@ -1,6 +1,6 @@
 """deploy/ is a recipe that runs: nginx accepts its configuration, every systemd unit
 starts a command that exists, every timer has its service, and the environment template
-names every variable of the README's table."""
+names every variable of the one environment table (docs/deployment.md)."""
 
 import configparser
 import re
@@ -104,7 +104,7 @@ def test_every_timer_starts_its_service():
         assert service in services, name
         assert services[service]["Service"]["Type"] == "oneshot", service
         assert timer["Timer"]["OnCalendar"], name
-    # Scheduled publishing runs every minute, as the README says.
+    # Scheduled publishing runs every minute, as docs/operations.md says.
     assert timers["practice-publish-scheduled.timer"]["Timer"]["OnCalendar"] == "*-*-* *:*:00"
 
 
@@ -135,18 +135,28 @@ def test_systemd_analyze_accepts_the_units(tmp_path):
     assert verified.returncode == 0, verified.stderr
 
 
-def readme_variables() -> set[str]:
-    readme = (REPO_ROOT / "README.md").read_text()
-    table = readme[readme.index("| Variable | Used in |") :]
+ENV_TABLE_HEADER = "| Variable | Used in |"
+
+
+def documented_variables() -> set[str]:
+    page = (REPO_ROOT / "docs" / "deployment.md").read_text()
+    table = page[page.index(ENV_TABLE_HEADER) :]
     table = table[: table.index("\n\n")]
     return set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", table, flags=re.M))
 
 
-def test_the_environment_template_names_every_readme_variable():
+def test_every_environment_variable_is_in_one_table():
+    pages = [REPO_ROOT / "README.md", REPO_ROOT / "SECURITY.md", *(REPO_ROOT / "docs").glob("*.md")]
+    tables = {page.name: page.read_text().count(ENV_TABLE_HEADER) for page in pages}
+    assert sum(tables.values()) == 1, tables
+    assert tables["deployment.md"] == 1
+
+
+def test_the_environment_template_names_every_documented_variable():
     template = (DEPLOY / "practice.env.example").read_text()
     named = set(re.findall(r"\b([A-Z][A-Z0-9_]+)\b", template))
     assigned = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", template, flags=re.M))
-    variables = readme_variables()
+    variables = documented_variables()
     assert len(variables) > 30
     assert variables <= named, sorted(variables - named)
     assert assigned <= variables, sorted(assigned - variables)

@@ -1,4 +1,5 @@
-"""The README's table of production commands is complete, and each command in it is real."""
+"""The table of production commands (docs/operations.md) is complete, and each command in it
+is real."""
 
 import re
 import shlex
@@ -10,8 +11,8 @@ from .servers import REPO_ROOT
 
 
 def production_commands() -> list[str]:
-    readme = (REPO_ROOT / "README.md").read_text()
-    table = readme.split("In production, run these beside gunicorn", 1)[1].split("\n\n")[1]
+    page = (REPO_ROOT / "docs" / "operations.md").read_text()
+    table = page.split("In production, run these beside gunicorn", 1)[1].split("\n\n")[1]
     return re.findall(r"`manage\.py ([^`]+)`", table)
 
 

@@ -2,7 +2,7 @@
 
 The site runs in gunicorn with the switch on, as a server would; the image, the guide and the
 document are made by `manage.py shell` with the same environment. Nothing is mocked: the
-bucket is a real S3 API on loopback, with the README's bucket policy.
+bucket is a real S3 API on loopback, with the bucket policy of docs/deployment.md.
 """
 
 import json
@@ -40,7 +40,7 @@ from .servers import (
     run_in_site_process,
 )
 
-README = REPO_ROOT / "README.md"
+DEPLOYMENT_PAGE = REPO_ROOT / "docs" / "deployment.md"
 GUIDE_TITLE = "Massage after a long run"
 DOCUMENT_BYTES = b"%PDF-1.4\n% aftercare leaflet\n"
 
@@ -108,12 +108,12 @@ def test_an_unknown_storage_name_stops_the_site_from_starting():
     assert "DJANGO_MEDIA_STORAGE is 'files' or 's3', not 'ftp'" in result.stderr
 
 
-def test_the_readme_gives_the_bucket_policy_the_tests_apply():
-    """The policy the README tells an operator to set is the one these tests run under."""
-    readme = README.read_text()
-    blocks = re.findall(r"```json\n(.*?)\n\s*```", readme, re.S)
+def test_the_deployment_page_gives_the_bucket_policy_the_tests_apply():
+    """The policy docs/deployment.md tells an operator to set is the one these tests run under."""
+    page = DEPLOYMENT_PAGE.read_text()
+    blocks = re.findall(r"```json\n(.*?)\n\s*```", page, re.S)
     policies = [block for block in blocks if "PublicRenditions" in block]
-    assert len(policies) == 1, "README.md gives no bucket policy, or more than one"
+    assert len(policies) == 1, "docs/deployment.md gives no bucket policy, or more than one"
     policy = json.loads(policies[0].replace("BUCKET", BUCKET))
     assert policy == public_renditions_policy(BUCKET)
 

@@ -17,7 +17,7 @@ from .factories import make_guide, make_service
 
 pytestmark = pytest.mark.django_db
 
-# What the demo's guide on sciatica promises a visitor who searches for it (the README).
+# What the demo's guide on sciatica promises a visitor who searches for it (docs/admin.md).
 DEEP_TISSUE = "/services/deep-tissue-massage/"
 SWEDISH = "/services/swedish-massage/"
 
