@@ -21,7 +21,7 @@ import urllib.request
 import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import psycopg
 import pytest
@@ -30,9 +30,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from PIL import Image as PillowImage
 
+from services import desk
+from services.client_link import link_url
 from services.models import BookingRequest
 
-from .factories import make_booking_request, make_guide, make_image
+from .desk_support import weekday_booking
+from .factories import make_booking_request, make_guide, make_image, make_staff_user
 from .optional_services import require_postgres
 from .posts import booking_data, old_token
 from .servers import REPO_ROOT, copy_test_database, free_port, gunicorn
@@ -222,6 +225,38 @@ def test_restore_asks_first_and_anything_but_yes_changes_nothing(
     call_command("restore", str(archive), stdout=out)
     assert f"This replaces the {connection.vendor} database" in out.getvalue()
     assert not BookingRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_sent_before_a_restore_never_acts_on_the_booking_that_gets_its_id(
+    demo_site, backup_settings, client
+):
+    """A restore hands the lost bookings' ids out again: the link emailed for one of them
+    must not open, let alone cancel, the new client's appointment that now has that id."""
+    archive = backup()
+    ann = weekday_booking(email="ann@example.com")
+    desk.confirm(ann, ann.window_1_start, by=make_staff_user("sam"))
+    ann.refresh_from_db()
+    ann_link = urlsplit(link_url(ann, ann.calendar_sequence)).path
+    assert client.get(ann_link).status_code == 200
+
+    call_command("restore", str(archive), interactive=False, stdout=io.StringIO())
+    bea = weekday_booking(email="bea@example.com")
+    desk.confirm(bea, bea.window_1_start, by=make_staff_user("sam"))
+    bea.refresh_from_db()
+    assert (bea.pk, bea.calendar_sequence) == (ann.pk, ann.calendar_sequence)
+
+    for response in (
+        client.get(ann_link),
+        client.post(ann_link, {"action": "cancel", "confirmed": "yes"}),
+    ):
+        assert response.status_code == 404, response.content.decode()
+        assert "This link does not work" in response.content.decode()
+    bea.refresh_from_db()
+    assert bea.status == "confirmed" and bea.events.count() == 1
+    assert client.get(urlsplit(link_url(bea, bea.calendar_sequence)).path).status_code == 200
+    # Her calendar files name a different event from Ann's, whose file Ann may still have.
+    assert bea.calendar_uid != ann.calendar_uid
 
 
 # -- the drill: a real site taking bookings while it is backed up ----------------------
