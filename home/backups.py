@@ -13,10 +13,12 @@ site goes on serving and writing (WAL readers never block writers); PostgreSQL w
 ``pg_dump``. The database is read before the media, so every image and rendition the
 snapshot names was on disk before the copy of the media began.
 
-A restore unpacks and checks everything (key, checksums, the database itself) before it
-changes anything; only then does it put back the database and make MEDIA_ROOT hold exactly
-the archive's files, and empty the caches, which may hold pages and renditions of the data
-that was replaced.
+A restore unpacks and checks everything (key, gzip, members, checksums, the database itself
+and whether this code can migrate it forward: ``home/backup_schema.py``) before it changes
+anything, and extracts only what the manifest lists. Only then does it put back the database,
+migrate it forward (putting the previous one back if that fails), make MEDIA_ROOT hold
+exactly the archive's files, and empty the caches, which may hold pages and renditions of
+the data that was replaced.
 
 Why not django-dbbackup 5.4: its SQLite connector does use the backup API, but it writes the
 database and the media as two archives with separate retention, encrypts through a GPG

@@ -639,6 +639,13 @@ def bad_archives(demo_site, backup_settings, tmp_path):
     database_name = next(name for name in members if name.startswith("database/"))
     database = members[database_name]
 
+    # SQLite's connections here do not enforce foreign keys; PostgreSQL's do.
+    delete_sites = (
+        "DELETE FROM wagtailcore_site"
+        if connection.vendor == "sqlite"
+        else "TRUNCATE wagtailcore_site CASCADE"
+    )
+
     def with_database(name: str, content: bytes) -> Path:
         return write_archive(tmp_path / f"{name}.tar.gz", {**members, database_name: content})
 
@@ -698,7 +705,7 @@ def bad_archives(demo_site, backup_settings, tmp_path):
             ),
         ),
         "a database without the site's pages": with_database(
-            "no-pages", changed_database(database, tmp_path, sql=["DELETE FROM wagtailcore_site"])
+            "no-pages", changed_database(database, tmp_path, sql=[delete_sites])
         ),
         "a schema that is not what its migrations say": with_database(
             "lying",
