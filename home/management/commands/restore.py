@@ -50,7 +50,7 @@ class Command(BaseCommand):
         if result.ignored:
             self.stdout.write(
                 f"Ignored {len(result.ignored)} files in the archive that its manifest does not "
-                f"list (not extracted): {', '.join(result.ignored[:10])}"
+                f"list (not extracted): {', '.join(map(repr, result.ignored[:10]))}"
             )
 
     def ask(self, manifest: Manifest) -> bool:
