@@ -13,10 +13,12 @@ site goes on serving and writing (WAL readers never block writers); PostgreSQL w
 ``pg_dump``. The database is read before the media, so every image and rendition the
 snapshot names was on disk before the copy of the media began.
 
-A restore unpacks and checks everything (key, checksums, the database itself) before it
-changes anything; only then does it put back the database and make MEDIA_ROOT hold exactly
-the archive's files, and empty the caches, which may hold pages and renditions of the data
-that was replaced.
+A restore unpacks and checks everything (key, gzip, members, checksums, the database itself
+and whether this code can migrate it forward: ``home/backup_schema.py``) before it changes
+anything, and extracts only what the manifest lists. Only then does it put back the database,
+migrate it forward (putting the previous one back if that fails), make MEDIA_ROOT hold
+exactly the archive's files, and empty the caches, which may hold pages and renditions of
+the data that was replaced.
 
 Why not django-dbbackup 5.4: its SQLite connector does use the backup API, but it writes the
 database and the media as two archives with separate retention, encrypts through a GPG
@@ -24,8 +26,10 @@ keyring rather than a key from the environment, and restores SQLite by writing o
 database file, which leaves a running site's -wal file beside contents it does not belong to.
 """
 
+import contextlib
 import dataclasses
 import datetime
+import gzip
 import hashlib
 import io
 import json
@@ -40,11 +44,15 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
+from . import backup_schema
 from .backup_encryption import DecryptingReader, DecryptionError, EncryptingWriter, is_encrypted
 
 FORMAT_VERSION = 1
@@ -55,6 +63,8 @@ MANIFEST = "manifest.json"
 DATABASE_DIR = "database"
 MEDIA_DIR = "media"
 READ_SIZE = 1024 * 1024
+DATABASE_NAMES = ("db.sqlite3", "db.dump")
+MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 
 
 class BackupError(Exception):
@@ -77,30 +87,51 @@ class Manifest:
     checksums: dict[str, str]
 
     @classmethod
-    def read(cls, path: Path) -> "Manifest":
+    def parse(cls, content: bytes | None) -> "Manifest":
+        if content is None:
+            raise BackupError(
+                "The archive has no manifest: it is damaged, or was cut short while being "
+                "written or copied. Nothing was changed."
+            )
         try:
-            data = json.loads(path.read_text())
+            data = json.loads(content)
             if data["format"] != FORMAT_VERSION:
                 raise BackupError(
                     f"The archive's format {data['format']} is not one this site reads. "
                     "Nothing was changed."
                 )
-            return cls(
+            manifest = cls(
                 created_at=data["created_at"],
                 vendor=data["vendor"],
                 database=data["database"],
                 media_files=data["media_files"],
                 checksums=data["checksums"],
             )
-        except FileNotFoundError as error:
-            raise BackupError(
-                "The archive has no manifest: it is damaged, or was cut short while being "
-                "written or copied. Nothing was changed."
-            ) from error
-        except (ValueError, KeyError, TypeError) as error:
+            names_are_safe = isinstance(manifest.checksums, dict) and all(
+                _is_safe_member_name(name) and name.split("/")[0] in (DATABASE_DIR, MEDIA_DIR)
+                for name in manifest.checksums
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise BackupError(
                 "The archive's manifest is unreadable: it is damaged. Nothing was changed."
             ) from error
+        if (
+            not names_are_safe
+            or manifest.database not in DATABASE_NAMES
+            or f"{DATABASE_DIR}/{manifest.database}" not in manifest.checksums
+        ):
+            raise BackupError(
+                "The archive's manifest names files outside the archive's database and media, "
+                "or no database: it was not written by `manage.py backup`. Nothing was changed."
+            )
+        return manifest
+
+
+def _is_safe_member_name(name: str) -> bool:
+    """A relative path of plain names: no absolute path, no "..", no "." and no empty part."""
+    if not isinstance(name, str) or name.startswith("/") or "\\" in name or "\0" in name:
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
 # -- making a backup -------------------------------------------------------------------
@@ -303,13 +334,20 @@ class _HashingReader:
 class RestoreResult:
     manifest: Manifest
     media_files: int | None
+    migrated: int  # migrations of this code the archive's database did not have yet
+    ignored: list[str]  # members of the archive its manifest does not list: not extracted
 
 
 def restore_backup(
     archive: Path, *, key: str = "", confirm: Callable[[Manifest], bool] = lambda _: True
 ) -> RestoreResult:
-    """Puts the archive's database and media back. Everything is unpacked and checked
-    first; a wrong key, a damaged archive or ``confirm`` saying no changes nothing."""
+    """Puts the archive's database and media back, and migrates the database forward.
+
+    Everything is unpacked and checked first: the archive (decryption, gzip, its members,
+    checksums), then its database (integrity, that it is this site's and of a schema this code
+    can migrate forward from). A wrong key, a damaged or foreign archive, or ``confirm``
+    saying no changes nothing. If migrating forward fails after all, the database as it was
+    before is put back, before the media are touched."""
     if not archive.is_file():
         raise BackupError(f"{archive} does not exist.")
     staging_parent = Path(settings.BACKUP_DIR)
@@ -317,22 +355,55 @@ def restore_backup(
     staging_parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(dir=staging_parent, prefix=".restore-") as staging:
         staging = Path(staging)
-        _unpack(archive, key, staging)
-        manifest = Manifest.read(staging / MANIFEST)
-        _check_contents(manifest, staging)
+        manifest, ignored = _unpack(archive, key, staging)
+        if connection.vendor != manifest.vendor:
+            raise BackupError(
+                f"The archive holds a {manifest.vendor} database, but this site is configured "
+                f"for {connection.vendor} (DATABASE_URL). Nothing was changed."
+            )
         database = staging / DATABASE_DIR / manifest.database
         _check_database(manifest, database)
         if not confirm(manifest):
             raise BackupError("Restore cancelled. Nothing was changed.")
+        before = staging / "before"
+        before.mkdir()
+        previous = _dump_database(before)
         _restore_database(database)
+        try:
+            migrated = _migrate_forward()
+        except Exception as error:
+            _restore_database(previous)
+            raise BackupError(
+                f"The archive's database could not be brought to this code's schema ({error}). "
+                "The database as it was before the restore was put back, and the media were "
+                "not touched. Nothing was changed."
+            ) from error
         if manifest.media_files is not None:
             _replace_media(staging / MEDIA_DIR)
     for alias in settings.CACHES:
         caches[alias].clear()
-    return RestoreResult(manifest=manifest, media_files=manifest.media_files)
+    return RestoreResult(
+        manifest=manifest, media_files=manifest.media_files, migrated=migrated, ignored=ignored
+    )
 
 
-def _unpack(archive: Path, key: str, staging: Path) -> None:
+def _migrate_forward() -> int:
+    """Applies this code's migrations the restored database lacks, then reads a row of every
+    table this code has, with every column it expects; the number of migrations applied."""
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO())
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.managed and not model._meta.proxy:
+            list(model._base_manager.order_by()[:1])
+    return len(plan)
+
+
+def _unpack(archive: Path, key: str, staging: Path) -> tuple[Manifest, list[str]]:
+    """Reads the archive twice: first to check all of it and read its manifest (written
+    last), then to extract the files the manifest lists, and only those, into ``staging``.
+    Returns the manifest and the names of the members it does not list."""
     encrypted = is_encrypted(archive)
     if encrypted and not key:
         raise BackupError(
@@ -340,10 +411,11 @@ def _unpack(archive: Path, key: str, staging: Path) -> None:
             "made with. Nothing was changed."
         )
     try:
-        with open(archive, "rb") as raw:
-            source = DecryptingReader(raw, key) if encrypted else raw
-            with tarfile.open(fileobj=source, mode="r|gz") as tar:
-                tar.extractall(staging, filter="data")
+        with _members(archive, key, encrypted) as members:
+            manifest_bytes, names = _survey(members)
+        manifest = Manifest.parse(manifest_bytes)
+        with _members(archive, key, encrypted) as members:
+            _extract_listed(members, manifest, staging)
     except ValueError as error:  # a key that is not a Fernet key at all
         raise BackupError(f"{error} Nothing was changed.") from error
     except DecryptionError as error:
@@ -353,21 +425,75 @@ def _unpack(archive: Path, key: str, staging: Path) -> None:
             f"{archive.name} cannot be read ({error}): it is damaged or not a backup archive. "
             "Nothing was changed."
         ) from error
+    return manifest, sorted(set(names) - set(manifest.checksums) - {MANIFEST})
 
 
-def _check_contents(manifest: Manifest, staging: Path) -> None:
-    for name, expected in manifest.checksums.items():
-        path = staging / name
-        if not path.is_file() or _sha256(path) != expected:
+@contextlib.contextmanager
+def _members(archive: Path, key: str, encrypted: bool):
+    """Yields the archive's (member, tar) pairs, in order. After the last one it reads on to
+    the end of the file, so that the gzip checksum and length, and every encrypted chunk,
+    are checked, and nothing but another gzip member may follow them."""
+    with open(archive, "rb") as raw:
+        source = DecryptingReader(raw, key) if encrypted else raw
+        with gzip.GzipFile(fileobj=source, mode="rb") as unzipped:
+            with tarfile.open(fileobj=unzipped, mode="r|") as tar:
+                yield ((member, tar) for member in tar)
+            while unzipped.read(READ_SIZE):
+                pass
+
+
+def _survey(members) -> tuple[bytes | None, list[str]]:
+    """Checks every member's name and kind; returns the manifest's bytes and every name."""
+    manifest, names = None, []
+    for member, tar in members:
+        if not _is_safe_member_name(member.name):
             raise BackupError(
-                f"The archive's copy of {name} does not match its checksum: it is damaged. "
+                f"The archive holds {member.name!r}, a name outside the archive's own folder: "
+                "it was not written by `manage.py backup`. Nothing was changed."
+            )
+        if not member.isreg():
+            raise BackupError(
+                f"The archive holds {member.name!r}, which is not a plain file (a link, a "
+                "folder or a device): it was not written by `manage.py backup`. "
                 "Nothing was changed."
             )
-    if connection.vendor != manifest.vendor:
-        raise BackupError(
-            f"The archive holds a {manifest.vendor} database, but this site is configured for "
-            f"{connection.vendor} (DATABASE_URL). Nothing was changed."
-        )
+        if member.name in names:
+            raise BackupError(
+                f"The archive holds {member.name!r} twice: it was not written by "
+                "`manage.py backup`. Nothing was changed."
+            )
+        names.append(member.name)
+        if member.name == MANIFEST:
+            if member.size > MANIFEST_MAX_BYTES:
+                raise BackupError("The archive's manifest is too large. Nothing was changed.")
+            manifest = tar.extractfile(member).read()
+    return manifest, names
+
+
+def _extract_listed(members, manifest: Manifest, staging: Path) -> None:
+    found = set()
+    for member, tar in members:
+        expected = manifest.checksums.get(member.name)
+        if expected is None:
+            continue  # the manifest, or a member it does not list: never extracted
+        target = staging / member.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = _HashingReader(tar.extractfile(member))
+        with open(target, "xb") as copy:
+            shutil.copyfileobj(source, copy, READ_SIZE)
+        os.utime(target, (member.mtime, member.mtime))
+        if source.hexdigest() != expected:
+            raise BackupError(
+                f"The archive's copy of {member.name} does not match its checksum: it is "
+                "damaged. Nothing was changed."
+            )
+        found.add(member.name)
+    for name in manifest.checksums:
+        if name not in found:
+            raise BackupError(
+                f"The archive's copy of {name} is missing, though its manifest lists it: it is "
+                "damaged. Nothing was changed."
+            )
 
 
 def _check_database(manifest: Manifest, database: Path) -> None:
@@ -384,8 +510,13 @@ def _check_database(manifest: Manifest, database: Path) -> None:
             raise BackupError(
                 f"The archive's database is damaged ({verdict}). Nothing was changed."
             )
+        archived = backup_schema.read_sqlite(database)
     else:
-        _postgres_script(database)
+        archived = backup_schema.read_postgres_script(_postgres_script(database))
+    try:
+        backup_schema.check_restorable(archived)
+    except backup_schema.SchemaProblem as problem:
+        raise BackupError(f"{problem} Nothing was changed.") from problem
 
 
 def _restore_database(database: Path) -> None:

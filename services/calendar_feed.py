@@ -68,7 +68,7 @@ def appointment_event(booking, practice, admin_base_url: str) -> Event:
     start = booking.appointment_at
     admin_link = admin_base_url.rstrip("/") + reverse("booking_requests:inspect", args=[booking.pk])
     event = Event()
-    event.add("uid", event_uid(booking, practice))
+    event.add("uid", event_uid(booking))
     event.add("sequence", booking.calendar_sequence)
     event.add("dtstamp", booking.updated_at)
     event.add("last-modified", booking.updated_at)

@@ -1,23 +1,30 @@
 """The client's own link, sent with every confirmation and new time: no login, signed.
 
-The link holds the booking's id and its ``calendar_sequence`` when the email was queued,
-signed with the site's secret (``django.core.signing``'s ``Signer``, salted for this use). It works while the appointment is
-still ahead and still at that version: any change the client is told of raises the
-sequence, so the link from an older email stops working. A forged link fails the signature.
+The link holds the booking's ``public_id`` (a random UUID, never handed out again, as the id
+is after a restore from an older backup) and its ``calendar_sequence`` when the email was
+queued, signed with the site's secret (``django.core.signing``'s ``Signer``, salted for this
+use). It works while the appointment is still ahead and still at that version: any change the
+client is told of raises the sequence, so the link from an older email stops working. A forged
+link fails the signature. Links of the earlier form, which named the booking by its id, are
+refused like forged ones: after a restore their id may name someone else's booking.
 What the link leads to is ``services.client_pages``.
 """
 
 import dataclasses
+import re
+import uuid
 
 from django.core import signing
 from django.utils.crypto import constant_time_compare
 
-SALT = "services.client_link"
+# Not the salt of the id-based links: none of their signatures is valid for a new link.
+SALT = "services.client_link.public_id"
+PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclasses.dataclass(frozen=True)
 class LinkData:
-    booking_id: int
+    public_id: uuid.UUID
     sequence: int
 
 
@@ -29,21 +36,21 @@ def signature(payload: str) -> str:
     return signing.Signer(salt=SALT).signature(payload)
 
 
-def make_token(booking_id: int, sequence: int) -> str:
-    """``<id>-<sequence>-<signature>``: only letters, digits, "-" and "_", as Wagtail's page
-    routing accepts in a path segment (``signing.dumps`` would put ":" in it)."""
-    payload = f"{booking_id}-{sequence}"
+def make_token(public_id: uuid.UUID, sequence: int) -> str:
+    """``<public id in hex>-<sequence>-<signature>``: only letters, digits, "-" and "_", as
+    Wagtail's page routing accepts in a path segment (``signing.dumps`` would put ":" in it)."""
+    payload = f"{public_id.hex}-{sequence}"
     return f"{payload}-{signature(payload)}"
 
 
 def read_token(token: str) -> LinkData:
-    booking_id, sequence, given = (token.split("-", 2) + ["", ""])[:3]
-    payload = f"{booking_id}-{sequence}"
-    if not (booking_id.isdigit() and sequence.isdigit() and given):
+    public_id, sequence, given = (token.split("-", 2) + ["", ""])[:3]
+    payload = f"{public_id}-{sequence}"
+    if not (PUBLIC_ID.fullmatch(public_id) and sequence.isdigit() and given):
         raise ForgedLink
     if not constant_time_compare(given, signature(payload)):
         raise ForgedLink
-    return LinkData(booking_id=int(booking_id), sequence=int(sequence))
+    return LinkData(public_id=uuid.UUID(hex=public_id), sequence=int(sequence))
 
 
 def link_url(booking, sequence: int) -> str:
@@ -53,5 +60,5 @@ def link_url(booking, sequence: int) -> str:
     page = BookingPage.objects.live().first()
     if page is None:
         return ""
-    token = make_token(booking.pk or 0, sequence)
+    token = make_token(booking.public_id, sequence)
     return page.get_full_url() + page.reverse_subpage("client_link", args=[token])

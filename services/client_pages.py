@@ -32,7 +32,7 @@ def booking_for(token: str) -> tuple[BookingRequest, int]:
             "the link in your confirmation email, or reply to that email.",
             status=404,
         ) from None
-    booking = BookingRequest.objects.filter(pk=data.booking_id).first()
+    booking = BookingRequest.objects.filter(public_id=data.public_id).first()
     if booking is None:
         raise LinkProblem(
             "This link does not work",

@@ -21,8 +21,10 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 
 
-def event_uid(booking, practice) -> str:
-    return f"booking-{booking.pk}@{practice.name.lower().replace(' ', '-')}"
+def event_uid(booking) -> str:
+    """Stored with the booking (``BookingRequest.calendar_uid``): it never changes, neither
+    when the practice is renamed nor when a restore hands the booking's id out again."""
+    return booking.calendar_uid
 
 
 def organizer_address(practice) -> str:
@@ -37,7 +39,7 @@ def booking_calendar(booking, practice, sequence: int | None = None, method=REQU
     calendar.add("version", "2.0")
     calendar.add("method", method)
     event = Event()
-    event.add("uid", event_uid(booking, practice))
+    event.add("uid", event_uid(booking))
     event.add("sequence", booking.calendar_sequence if sequence is None else sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", start)

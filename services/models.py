@@ -1,5 +1,6 @@
 import datetime
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -283,6 +284,12 @@ class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
 # -- booking requests -------------------------------------------------------------
 
 
+def new_calendar_uid() -> str:
+    """A booking's calendar UID: random, as RFC 7986 advises, and never derived from the id,
+    which a restore from an older backup hands out again."""
+    return str(uuid.uuid4())
+
+
 class BookingRequest(models.Model):
     """A visitor's request for a session, stored before anything else happens."""
 
@@ -299,6 +306,14 @@ class BookingRequest(models.Model):
 
     created_at = models.DateTimeField("received", default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What names the booking outside the admin, where the id would not do: the id is handed
+    # out again after a restore from an older backup. The client's link carries public_id;
+    # calendar_uid is the UID of every calendar file and feed event about it, stored so that
+    # it never changes (bookings from before it existed keep the UID they were sent with).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    calendar_uid = models.CharField(
+        max_length=255, unique=True, default=new_calendar_uid, editable=False
+    )
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
     )

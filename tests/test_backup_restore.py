@@ -6,7 +6,9 @@ was committed before the backup began, and every picture the pages show.
 """
 
 import contextlib
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -21,7 +23,7 @@ import urllib.request
 import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import psycopg
 import pytest
@@ -30,9 +32,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from PIL import Image as PillowImage
 
+from services import desk
+from services.client_link import link_url
 from services.models import BookingRequest
 
-from .factories import make_booking_request, make_guide, make_image
+from .desk_support import weekday_booking
+from .factories import make_booking_request, make_guide, make_image, make_staff_user
 from .optional_services import require_postgres
 from .posts import booking_data, old_token
 from .servers import REPO_ROOT, copy_test_database, free_port, gunicorn
@@ -222,6 +227,38 @@ def test_restore_asks_first_and_anything_but_yes_changes_nothing(
     call_command("restore", str(archive), stdout=out)
     assert f"This replaces the {connection.vendor} database" in out.getvalue()
     assert not BookingRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_sent_before_a_restore_never_acts_on_the_booking_that_gets_its_id(
+    demo_site, backup_settings, client
+):
+    """A restore hands the lost bookings' ids out again: the link emailed for one of them
+    must not open, let alone cancel, the new client's appointment that now has that id."""
+    archive = backup()
+    ann = weekday_booking(email="ann@example.com")
+    desk.confirm(ann, ann.window_1_start, by=make_staff_user("sam"))
+    ann.refresh_from_db()
+    ann_link = urlsplit(link_url(ann, ann.calendar_sequence)).path
+    assert client.get(ann_link).status_code == 200
+
+    call_command("restore", str(archive), interactive=False, stdout=io.StringIO())
+    bea = weekday_booking(email="bea@example.com")
+    desk.confirm(bea, bea.window_1_start, by=make_staff_user("sam"))
+    bea.refresh_from_db()
+    assert (bea.pk, bea.calendar_sequence) == (ann.pk, ann.calendar_sequence)
+
+    for response in (
+        client.get(ann_link),
+        client.post(ann_link, {"action": "cancel", "confirmed": "yes"}),
+    ):
+        assert response.status_code == 404, response.content.decode()
+        assert "This link does not work" in response.content.decode()
+    bea.refresh_from_db()
+    assert bea.status == "confirmed" and bea.events.count() == 1
+    assert client.get(urlsplit(link_url(bea, bea.calendar_sequence)).path).status_code == 200
+    # Her calendar files name a different event from Ann's, whose file Ann may still have.
+    assert bea.calendar_uid != ann.calendar_uid
 
 
 # -- the drill: a real site taking bookings while it is backed up ----------------------
@@ -481,3 +518,282 @@ def test_restore_drill_on_postgresql_brings_back_the_bookings_and_the_media(tmp_
         ) == [(True,)]
     finally:
         drop_database()
+
+
+# -- archives a restore must refuse, on the suite's database (SQLite, or PostgreSQL) ----
+
+
+def database_state() -> dict[str, tuple[list[str], list[str]]]:
+    """Every table's columns and rows, through the site's own connection."""
+    state = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            columns = [column[0] for column in cursor.description]
+            state[table] = (columns, sorted(repr(row) for row in cursor.fetchall()))
+    return state
+
+
+def scratch_database_url(name: str) -> str:
+    params = connection.settings_dict
+    user = params.get("USER") or "postgres"
+    return f"postgresql://{user}@{params.get('HOST') or '127.0.0.1'}:{params.get('PORT') or 5432}/{name}"
+
+
+def changed_database(good: bytes | None, tmp_path: Path, *, sql=(), manage_args=()) -> bytes:
+    """The archive's database file (SQLite) or dump (PostgreSQL), changed: started from
+    ``good`` (or from nothing), with ``sql`` run on it and then ``manage.py manage_args``."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / f"changed-{uuid.uuid4().hex[:6]}.sqlite3"
+        path.write_bytes(good or b"")
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            for statement in sql:
+                conn.execute(statement)
+            conn.commit()
+        url = f"sqlite:///{path}"
+        if manage_args:
+            manage({**os.environ, "DATABASE_URL": url}, *manage_args)
+        return path.read_bytes()
+    name = f"restore_bad_{uuid.uuid4().hex[:8]}"
+    url = scratch_database_url(name)
+    with psycopg.connect(scratch_database_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        if good is not None:
+            dump = tmp_path / f"{name}.dump"
+            dump.write_bytes(good)
+            subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}", str(dump)], check=True)
+        with psycopg.connect(url, autocommit=True) as conn:
+            for statement in sql:
+                conn.execute(statement)
+        if manage_args:
+            manage({**os.environ, "DATABASE_URL": url}, *manage_args)
+        out = tmp_path / f"{name}.out.dump"
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={out}", url],
+            check=True,
+        )
+        return out.read_bytes()
+    finally:
+        with psycopg.connect(scratch_database_url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def read_archive(archive: Path) -> dict[str, bytes]:
+    with tarfile.open(archive) as tar:
+        return {member.name: tar.extractfile(member).read() for member in tar.getmembers()}
+
+
+def write_archive(path: Path, members: dict[str, bytes], *, manifest: dict | None = None) -> Path:
+    """An archive of ``members`` whose manifest (unless given) lists them with their checksums."""
+    if manifest is None:
+        manifest = json.loads(members["manifest.json"])
+        manifest["checksums"] = {
+            name: hashlib.sha256(data).hexdigest()
+            for name, data in members.items()
+            if name != "manifest.json"
+        }
+    members = {**members, "manifest.json": json.dumps(manifest).encode()}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def with_member(source: Path, target: Path, info: tarfile.TarInfo, data: bytes = b"") -> Path:
+    """The archive with one more member that its manifest does not list."""
+    with tarfile.open(source) as old, tarfile.open(target, "w:gz") as new:
+        for member in old.getmembers():
+            if member.name == "manifest.json":
+                info.size = len(data)
+                new.addfile(info, io.BytesIO(data))
+            new.addfile(member, old.extractfile(member))
+    return target
+
+
+def flipped(source: Path, target: Path) -> Path:
+    """The archive with one byte in its middle changed."""
+    data = bytearray(source.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    return target
+
+
+def member(name: str, kind=tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, link
+    return info
+
+
+@pytest.fixture
+def bad_archives(demo_site, backup_settings, tmp_path):
+    """A good archive of this site, and every kind of bad one made from it, by name."""
+    make_booking_request("Ann Before")
+    make_image()
+    good = backup()
+    backup_settings.BACKUP_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    encrypted = backup()
+    members = read_archive(good)
+    database_name = next(name for name in members if name.startswith("database/"))
+    database = members[database_name]
+
+    # SQLite's connections here do not enforce foreign keys; PostgreSQL's do.
+    delete_sites = (
+        "DELETE FROM wagtailcore_site"
+        if connection.vendor == "sqlite"
+        else "TRUNCATE wagtailcore_site CASCADE"
+    )
+
+    def with_database(name: str, content: bytes) -> Path:
+        return write_archive(tmp_path / f"{name}.tar.gz", {**members, database_name: content})
+
+    bad = {
+        "truncated gzip": (lambda p: p.write_bytes(good.read_bytes()[:-300]) and p)(
+            tmp_path / "truncated.tar.gz"
+        ),
+        "corrupted gzip": flipped(good, tmp_path / "corrupted.tar.gz"),
+        "corrupted encrypted payload": flipped(encrypted, tmp_path / "corrupted.tar.gz.enc"),
+        "path traversal": with_member(
+            good, tmp_path / "up.tar.gz", member("media/../../evil"), b"evil"
+        ),
+        "dot-dot first": with_member(good, tmp_path / "dotdot.tar.gz", member("../evil"), b"evil"),
+        "absolute path": with_member(good, tmp_path / "abs.tar.gz", member("/tmp/evil"), b"evil"),
+        "symlink": with_member(
+            good, tmp_path / "symlink.tar.gz", member("media/x", tarfile.SYMTYPE, "/etc")
+        ),
+        "hard link": with_member(
+            good, tmp_path / "hardlink.tar.gz", member("media/y", tarfile.LNKTYPE, "/etc")
+        ),
+        "manifest naming a file outside": write_archive(
+            tmp_path / "outside.tar.gz",
+            members,
+            manifest={
+                **json.loads(members["manifest.json"]),
+                "checksums": {
+                    **json.loads(members["manifest.json"])["checksums"],
+                    "media/../../evil": "0" * 64,
+                },
+            },
+        ),
+        "an empty database": with_database("empty", changed_database(None, tmp_path)),
+        "an unrelated database": with_database(
+            "unrelated",
+            changed_database(None, tmp_path, sql=["CREATE TABLE notes (id integer, body text)"]),
+        ),
+        "a database from a newer schema": with_database(
+            "newer",
+            changed_database(
+                database,
+                tmp_path,
+                sql=[
+                    "INSERT INTO django_migrations (app, name, applied) "
+                    "VALUES ('services', '0999_from_a_newer_version', CURRENT_TIMESTAMP)"
+                ],
+            ),
+        ),
+        "a migration applied before its dependency": with_database(
+            "inconsistent",
+            changed_database(
+                database,
+                tmp_path,
+                sql=[
+                    "DELETE FROM django_migrations "
+                    "WHERE app = 'services' AND name = '0005_contact_page_from_home'"
+                ],
+            ),
+        ),
+        "a database without the site's pages": with_database(
+            "no-pages", changed_database(database, tmp_path, sql=[delete_sites])
+        ),
+        "a schema that is not what its migrations say": with_database(
+            "lying",
+            changed_database(
+                database,
+                tmp_path,
+                sql=["ALTER TABLE services_bookingrequest DROP COLUMN came_from"],
+            ),
+        ),
+    }
+    return good, bad
+
+
+BAD_ARCHIVE_REASONS = {
+    "truncated gzip": "damaged or not a backup archive",
+    "corrupted gzip": "damaged",
+    "corrupted encrypted payload": "key is wrong, or the archive is damaged",
+    "path traversal": "a name outside the archive's own folder",
+    "dot-dot first": "a name outside the archive's own folder",
+    "absolute path": "a name outside the archive's own folder",
+    "symlink": "not a plain file",
+    "hard link": "not a plain file",
+    "manifest naming a file outside": "names files outside",
+    "an empty database": "not a database of this site",
+    "an unrelated database": "not a database of this site",
+    "a database from a newer schema": "services.0999_from_a_newer_version",
+    "a migration applied before its dependency": "which it depends on",
+    "a database without the site's pages": "no Wagtail site or pages",
+    "a schema that is not what its migrations say": "was put back",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_archive_is_refused_with_its_reason_and_changes_nothing(
+    bad_archives, backup_settings
+):
+    """Every kind of archive this site cannot safely restore, on the suite's database: each
+    gets its own reason, and the database and the media are exactly as before."""
+    _good, bad = bad_archives
+    assert set(bad) == set(BAD_ARCHIVE_REASONS)
+    make_booking_request("Bea After")
+    database_before = database_state()
+    media_before = media_state(backup_settings.MEDIA_ROOT)
+    evil = [Path("/tmp/evil"), backup_settings.BACKUP_DIR.parent / "evil"]
+    for kind, archive in bad.items():
+        with pytest.raises(CommandError) as refused:
+            call_command("restore", str(archive), interactive=False, stdout=io.StringIO())
+        message = str(refused.value)
+        assert BAD_ARCHIVE_REASONS[kind] in message, (kind, message)
+        assert "Nothing was changed." in message, kind
+        assert database_state() == database_before, kind
+        assert media_state(backup_settings.MEDIA_ROOT) == media_before, kind
+        assert not any(path.exists() for path in evil), kind
+    assert not any(backup_settings.BACKUP_DIR.glob(".restore-*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_the_manifest_does_not_list_are_never_extracted(bad_archives, backup_settings):
+    good, _bad = bad_archives
+    extra = with_member(good, good.with_name("extra.tar.gz"), member("media/planted.html"), b"<p>x")
+    out = io.StringIO()
+    call_command("restore", str(extra), interactive=False, stdout=out)
+    assert "Ignored 1 files in the archive that its manifest does not list" in out.getvalue()
+    assert "media/planted.html" in out.getvalue()
+    assert not (backup_settings.MEDIA_ROOT / "planted.html").exists()
+    assert BookingRequest.objects.filter(name="Ann Before").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_of_an_older_schema_is_restored_and_migrated_forward(
+    demo_site, backup_settings, tmp_path
+):
+    booked = make_booking_request("Cy Older")
+    members = read_archive(backup())
+    database_name = next(name for name in members if name.startswith("database/"))
+    older = changed_database(
+        members[database_name],
+        tmp_path,
+        manage_args=("migrate", "services", "0009_booking_came_from", "--noinput"),
+    )
+    archive = write_archive(tmp_path / "older.tar.gz", {**members, database_name: older})
+    BookingRequest.objects.all().delete()
+
+    out = io.StringIO()
+    call_command("restore", str(archive), interactive=False, stdout=out)
+
+    assert "Migrated the restored database forward: 1 migrations" in out.getvalue()
+    restored = BookingRequest.objects.get()
+    assert restored.name == "Cy Older" and restored.pk == booked.pk
+    assert restored.public_id and restored.public_id != booked.public_id  # a new random one
+    assert restored.calendar_uid.startswith(f"booking-{booked.pk}@")  # the UID it was sent with

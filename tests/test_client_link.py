@@ -6,10 +6,11 @@ import datetime
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from services import desk
-from services.client_link import make_token
+from services.client_link import SALT, make_token
 from services.models import BookingRequest
 
 from .desk_support import (
@@ -133,7 +134,7 @@ def test_a_forged_link_gets_a_clear_page_and_changes_nothing(client, confirmed, 
     token = path.rstrip("/").rsplit("/", 1)[1]
     forged = [
         path.replace(token, token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")),
-        path.replace(token, make_token(confirmed.pk, confirmed.calendar_sequence) + "x"),
+        path.replace(token, make_token(confirmed.public_id, confirmed.calendar_sequence) + "x"),
         "/book/appointment/not-a-token/",
     ]
     for url in forged:
@@ -143,6 +144,25 @@ def test_a_forged_link_gets_a_clear_page_and_changes_nothing(client, confirmed, 
         ):
             assert response.status_code == 404
             assert "This link does not work" in response.content.decode()
+    assert unchanged(confirmed)
+
+
+@pytest.mark.parametrize(
+    "salt",
+    ["services.client_link", SALT],
+    ids=["as-the-site-signed-them-then", "with-the-current-salt"],
+)
+def test_a_link_that_names_the_booking_by_its_id_is_refused(client, confirmed, salt):
+    """The form of link sent before bookings had a public id: after a restore its id may
+    be another client's booking, so it is refused like a forged one."""
+    payload = f"{confirmed.pk}-{confirmed.calendar_sequence}"
+    path = f"/book/appointment/{payload}-{signing.Signer(salt=salt).signature(payload)}/"
+    for response in (
+        client.get(path),
+        client.post(path, {"action": "cancel", "confirmed": "yes"}),
+    ):
+        assert response.status_code == 404
+        assert "This link does not work" in response.content.decode()
     assert unchanged(confirmed)
 
 

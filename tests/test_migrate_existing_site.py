@@ -184,6 +184,16 @@ def test_a_site_from_before_the_contact_page_moved_keeps_everything(
         else:
             assert rows_after == rows_before, f"{table} changed"
 
+    # Each booking now has a public id of its own, and keeps the calendar UID its files
+    # were sent with (services/migrations/0010).
+    bookings = after["services_bookingrequest"]
+    ids, public_ids, uids = (
+        [row[bookings[0].index(column)] for row in bookings[1]]
+        for column in ("id", "public_id", "calendar_uid")
+    )
+    assert len(set(public_ids)) == 3 and None not in public_ids
+    assert uids == [f"booking-{pk}@calm-hands-massage-therapy" for pk in ids]
+
     seen = json.loads(run(env, "-c", PROBE))
     assert seen["class"] == "services.models.ContactPage"
     assert seen["content_type"] == ["services", "contactpage"]

@@ -5,7 +5,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from home.backups import BackupError, Manifest, restore_backup
 
@@ -13,8 +12,9 @@ from home.backups import BackupError, Manifest, restore_backup
 class Command(BaseCommand):
     help = (
         "Replaces the database and every file in MEDIA_ROOT with the contents of a backup "
-        "archive. The archive is unpacked and checked first: a wrong key or a damaged archive "
-        "changes nothing. Stop the site and the email worker first."
+        "archive, and migrates the database forward. The archive is unpacked and checked "
+        "first: a wrong key, a damaged archive, or a database that is not this site's or is "
+        "newer than this code changes nothing. Stop the site and the email worker first."
     )
 
     def add_arguments(self, parser):
@@ -42,12 +42,15 @@ class Command(BaseCommand):
             f"Restored the database and {media} from the backup made at "
             f"{result.manifest.created_at}."
         )
-        executor = MigrationExecutor(connection)
-        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        if unapplied:
+        if result.migrated:
             self.stdout.write(
-                f"Migrations of this code not in the backup: {len(unapplied)}. "
-                "Run `manage.py migrate` before starting the site."
+                f"Migrated the restored database forward: {result.migrated} migrations of this "
+                "code were newer than the backup."
+            )
+        if result.ignored:
+            self.stdout.write(
+                f"Ignored {len(result.ignored)} files in the archive that its manifest does not "
+                f"list (not extracted): {', '.join(map(repr, result.ignored[:10]))}"
             )
 
     def ask(self, manifest: Manifest) -> bool:
