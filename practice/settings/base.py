@@ -371,10 +371,14 @@ MIDDLEWARE += [
     "home.staff_access.idle_session_middleware",
     "django_otp.middleware.OTPMiddleware",
     "home.two_factor.SecondStepMiddleware",
-    "home.staff_access.PasswordResetThrottleMiddleware",
+    "home.staff_access.PasswordGuessingMiddleware",
     # Last, as axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# After signing in at /_util/login/ (a private page asks for it) without a page to return
+# to: the home page, never Django's /accounts/profile/, which the site does not have.
+LOGIN_URL = "wagtailcore_login"
+LOGIN_REDIRECT_URL = "/"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
