@@ -305,8 +305,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Client links, the calendar feed and password-reset links are keys in their address:
+    # every record is written with them redacted (home/secret_paths.py).
+    "filters": {"redact_secrets": {"()": "home.secret_paths.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Django's own handlers (its console, mail to ADMINS) would write a record unfiltered:
+    # its loggers go through the one handler above instead.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 
