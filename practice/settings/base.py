@@ -388,6 +388,9 @@ MIDDLEWARE += [
 # to: the home page, never Django's /accounts/profile/, which the site does not have.
 LOGIN_URL = "wagtailcore_login"
 LOGIN_REDIRECT_URL = "/"
+# A private page's or document's password form, in the site's design (its tries are counted).
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
