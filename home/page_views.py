@@ -30,6 +30,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .secret_paths import carries_secret
+
 logger = logging.getLogger(__name__)
 
 # What robots put in their user agent: most say bot, crawler or spider; the rest are
@@ -66,6 +68,9 @@ ROBOT_WORDS = (
     "selenium",
 )
 NOT_PAGES = ("/admin/", "/django-admin/", "/documents/", "/search/", "/cms/")
+# The last segment of a form's own answer page (the booking and contact pages' routes):
+# what a visitor sees after sending, not a page of the site.
+ANSWER_PAGES = ("/thanks/",)
 MAX_PATH_LENGTH = 255
 
 _lock = threading.Lock()
@@ -90,6 +95,20 @@ def _is_staff(request) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
+def is_page_path(path: str) -> bool:
+    """Whether a path is one of the site's public pages, whose views are counted and kept.
+
+    Not the admin, search, documents, static files or media; not a form's thank-you page;
+    and never an address that is itself a secret (a client's link, the calendar feed, a
+    password-reset link: ``home.secret_paths``), which would keep that key in the table and
+    in every backup. The one rule for the middleware, nginx's log and the stored rows."""
+    if len(path) > MAX_PATH_LENGTH or path.startswith(
+        (*NOT_PAGES, settings.STATIC_URL, settings.MEDIA_URL)
+    ):
+        return False
+    return not path.endswith(ANSWER_PAGES) and not carries_secret(path)
+
+
 def counts_as_view(method: str, status: int, content_type: str, path: str, user_agent: str) -> bool:
     """Whether an answer is a page seen by a person: a GET answered 200 with HTML, for a
     public path, from a browser that is not a robot. What the app alone can tell (staff,
@@ -98,9 +117,7 @@ def counts_as_view(method: str, status: int, content_type: str, path: str, user_
         return False
     if not content_type.startswith("text/html"):
         return False
-    if len(path) > MAX_PATH_LENGTH or path.startswith(
-        (*NOT_PAGES, settings.STATIC_URL, settings.MEDIA_URL)
-    ):
+    if not is_page_path(path):
         return False
     return not is_robot(user_agent)
 

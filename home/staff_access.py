@@ -7,9 +7,11 @@ it does not do by itself:
 - ``HttpRequestAxesBackend``: guards every sign-in that comes over HTTP and lets code without a
   request (the shell, the test client's ``login()``) through, as no one guesses from there;
 - ``lockout_response``: the polite page, saying when to try again and whom to ask;
-- ``PasswordResetThrottleMiddleware``: the password-reset form authenticates nothing, so axes
-  never sees it. Each reset request is counted as an attempt of the (email, address) pair in
-  axes' own records, and the same limit, cool-off, lockout page and unlock command apply.
+- ``PasswordGuessingMiddleware``: the forms that ask for a password without signing in
+  (password reset, a private page's or document's password, the two-step code, changing a
+  password: ``PASSWORD_FORMS``) are counted as attempts in axes' own records, and the same
+  limit, cool-off, lockout page and unlock command apply. A refused post never reaches its
+  view: a limited reset request sends no email.
 
 Beside it, ``idle_session_middleware`` makes a signed-in session end after
 ``SESSION_COOKIE_AGE`` (8 hours) without use.
@@ -17,6 +19,8 @@ Beside it, ``idle_session_middleware`` makes a signed-in session end after
 
 import datetime
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
@@ -28,8 +32,11 @@ from axes.helpers import (
 )
 from axes.models import AccessAttempt
 from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
+
+from .security_headers import is_admin_path
 
 PASSWORD_RESET_URL_NAME = "wagtailadmin_password_reset"
 
@@ -63,7 +70,8 @@ def lockout_response(request, original_response=None, credentials=None):
     wait = max(try_again_at - timezone.now(), datetime.timedelta(0))
     response = render(
         request,
-        "admin_access/lockout.html",
+        # A visitor's page password or sign-in gets the site's own page; staff the admin's.
+        "admin_access/lockout.html" if is_admin_path(request.path) else "lockout.html",
         {
             "try_again_at": timezone.localtime(try_again_at),
             "wait_minutes": max(1, round(wait.total_seconds() / 60)),
@@ -74,30 +82,104 @@ def lockout_response(request, original_response=None, credentials=None):
     return response
 
 
-class PasswordResetThrottleMiddleware:
-    """Counts password-reset requests like failed sign-ins, per (email, address) pair.
+@dataclass(frozen=True)
+class PasswordForm:
+    """A form that asks for a password (or a code) without going through ``authenticate``,
+    so axes does not see it by itself.
 
-    A reset request is no failure, but it is how someone probes which addresses have accounts
-    or floods a therapist's inbox; five in the cool-off period is already more than a person
-    needs. Counting it through axes keeps one store, one limit and one unlock command.
+    ``counted``: what counts as a try. "request": every post (a reset request sends an
+    email, so the limit is decided before the view runs); "old password": a post whose
+    current password is wrong (checked here, before the view, as the form will); "answer":
+    a post the view did not accept, i.e. did not answer with a redirect.
+    ``whose``: the name the tries count under, beside the address.
+    """
+
+    counted: str
+    whose: Callable[[HttpRequest], str]
+    old_password_field: str = ""
+
+
+def _email_given(request) -> str:
+    return request.POST.get("email", "").strip().lower()[:254]
+
+
+def _signed_in_user(request) -> str:
+    return request.user.get_username() if request.user.is_authenticated else ""
+
+
+def _any_page_password(request) -> str:
+    # One count per address for every private page and document collection: guessing
+    # across several sections is still guessing.
+    return PAGE_PASSWORD_NAME
+
+
+# Every place a password is asked outside ``authenticate`` (the sign-in pages, Wagtail's and
+# Django's admin and /_util/login/, go through it and axes counts them itself), by view name.
+PASSWORD_FORMS = {
+    PASSWORD_RESET_URL_NAME: PasswordForm("request", _email_given),
+    "wagtailcore_authenticate_with_password": PasswordForm("answer", _any_page_password),
+    "wagtaildocs_authenticate_with_password": PasswordForm("answer", _any_page_password),
+    "two_factor_verify": PasswordForm("answer", _signed_in_user),
+    "wagtailadmin_account": PasswordForm(
+        "old password", _signed_in_user, old_password_field="password-old_password"
+    ),
+    "admin:password_change": PasswordForm(
+        "old password", _signed_in_user, old_password_field="old_password"
+    ),
+}
+PAGE_PASSWORD_NAME = "(page password)"  # no username can hold brackets or a space
+
+
+def _count_failure(request, credentials) -> None:
+    # Sent as Django sends a failed sign-in, the signal axes listens to: axes counts and logs
+    # it, and marks the request locked out when it reaches the limit.
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+
+
+class PasswordGuessingMiddleware:
+    """Counts the tries of every form in ``PASSWORD_FORMS`` like failed sign-ins, per (name,
+    address) pair, in axes' own records: the same limit, cool-off, lockout page and unlock
+    commands as the sign-in. A refused pair's post never reaches the view, so nothing it would
+    do (an email sent, a password checked, a section opened) happens.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        credentials = getattr(request, "_password_form_credentials", None)
+        if credentials is None:
+            return response
+        if response.status_code in (301, 302, 303):
+            # Accepted: the pair's count starts again, as after a successful sign-in.
+            AxesProxyHandler.reset_attempts(
+                ip_address=request.axes_ip_address, username=credentials["username"]
+            )
+            return response
+        _count_failure(request, credentials)
+        if getattr(request, "axes_locked_out", False):
+            return get_lockout_response(request, credentials=credentials)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if request.method != "POST" or match is None or match.url_name != PASSWORD_RESET_URL_NAME:
+        form = PASSWORD_FORMS.get(match.view_name) if match else None
+        if form is None or request.method != "POST":
             return None
-        credentials = get_credentials(request.POST.get("email", "").strip().lower()[:254])
+        credentials = get_credentials(form.whose(request))
         if not AxesProxyHandler.is_allowed(request, credentials):
             return get_lockout_response(request, credentials=credentials)
-        # Sent as Django sends a failed sign-in, the signal axes listens to: axes counts and
-        # logs it, and at the limit its middleware answers this request with the lockout page.
-        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if form.counted == "answer":
+            request._password_form_credentials = credentials
+            return None
+        if form.counted == "old password":
+            given = request.POST.get(form.old_password_field, "")
+            if not given or request.user.check_password(given):
+                return None
+        _count_failure(request, credentials)
+        if getattr(request, "axes_locked_out", False):
+            return get_lockout_response(request, credentials=credentials)
         return None
 
 

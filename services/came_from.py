@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from home.secret_paths import carries_secret
+
 MAX_LENGTH = 255
 # A plain path: letters, digits and the characters Wagtail's slugs and routes use.
 _PATH = re.compile(r"^/[\w\-./~%]*$")
@@ -22,7 +24,8 @@ def clean_path(value: str) -> str:
     value = (value or "").strip()
     if not value or len(value) > MAX_LENGTH or not _PATH.match(value) or value.startswith("//"):
         return ""
-    return value
+    # A client's own link is a key to their booking: it is never stored beside another one.
+    return "" if carries_secret(value) else value
 
 
 def same_site_path(url: str, request) -> str:

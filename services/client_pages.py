@@ -6,6 +6,7 @@ already used gets a page that says so, and changes nothing.
 """
 
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from . import desk
 from .client_link import ForgedLink, read_token
@@ -62,6 +63,10 @@ def booking_for(token: str) -> tuple[BookingRequest, int]:
 def render(page, request, status=200, **context):
     response = page.render(request, template=TEMPLATE, context_overrides=context)
     response.status_code = status
+    # The address is the key: kept by no cache, and sent to no page (not even this site's)
+    # as a Referer.
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

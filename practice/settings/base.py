@@ -305,8 +305,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Client links, the calendar feed and password-reset links are keys in their address:
+    # every record is written with them redacted (home/secret_paths.py).
+    "filters": {"redact_secrets": {"()": "home.secret_paths.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Django's own handlers (its console, mail to ADMINS) would write a record unfiltered:
+    # its loggers go through the one handler above instead.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 
@@ -371,10 +380,17 @@ MIDDLEWARE += [
     "home.staff_access.idle_session_middleware",
     "django_otp.middleware.OTPMiddleware",
     "home.two_factor.SecondStepMiddleware",
-    "home.staff_access.PasswordResetThrottleMiddleware",
+    "home.staff_access.PasswordGuessingMiddleware",
     # Last, as axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# After signing in at /_util/login/ (a private page asks for it) without a page to return
+# to: the home page, never Django's /accounts/profile/, which the site does not have.
+LOGIN_URL = "wagtailcore_login"
+LOGIN_REDIRECT_URL = "/"
+# A private page's or document's password form, in the site's design (its tries are counted).
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
