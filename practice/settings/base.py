@@ -229,16 +229,21 @@ CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", VAR_DIR / "cache"))
 def shared_caches(redis_url: str, cache_dir: Path) -> dict:
     """The default cache, and Wagtail's renditions cache beside it (home/rendition_cache.py)."""
     if redis_url:
+        # Redis gone or hung: each process answers from its own memory after at most a
+        # second, and tries Redis again every RETRY_SECONDS (home/shared_cache.py).
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1, "RETRY_SECONDS": 5}
         return {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "home.shared_cache.FallbackRedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "practice",
+                "OPTIONS": options,
             },
             "renditions": {
                 "BACKEND": "home.rendition_cache.RedisRenditionCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "practice-renditions",
+                "OPTIONS": options,
             },
         }
     return {
