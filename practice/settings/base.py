@@ -343,6 +343,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 NOTIFICATIONS_SEND_AFTER_COMMIT = False
 # Give up retrying (and show the email as failed in the admin) after this many attempts.
 NOTIFICATION_MAX_ATTEMPTS = 12
+# The admin's password-reset emails are queued and retried like the rest, not lost when
+# the mail server is down (services/password_reset.py).
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "services.password_reset.QueuedPasswordResetForm"
 
 # Booking requests (and quarantined spam) older than this are deleted by
 # `manage.py purge_booking_requests`; the privacy notice promises 12 months.
