@@ -11,6 +11,8 @@ and Redis on loopback for the second database (without them that part is reporte
     c. SQLite locked by another writer for 30 s, with the production busy timeout (20 s)
        and gunicorn's own worker timeout (30 s)
     d. the mail server down for an hour (unreachable, then refusing), then back
+    e. Redis (a private one, never the shared server) stopped for 20 s while visitors book
+       and read pages, on PostgreSQL and on SQLite, with the email worker running
 """
 
 import json
@@ -24,6 +26,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 from tests import load  # noqa: E402
 from tests.optional_services import POSTGRES_URL, REDIS_URL, reachable, with_path  # noqa: E402
+from tests.private_redis import REDIS_SERVER, private_redis  # noqa: E402
 
 OUT = BASE_DIR / "bench" / "out" / "load"
 RESULTS = BASE_DIR / "bench" / "RESULTS.md"
@@ -34,6 +37,7 @@ CLIENTS, POSTS_EACH = 50, 10
 KILL_CLIENTS, KILL_POSTS_EACH, KILL_AFTER = 20, 10, 40
 LOCK_SECONDS = 30
 REDIS_DB = 13
+REDIS_OUTAGE_CLIENTS, REDIS_OUTAGE_SECONDS = 12, 20
 
 
 def log(message):
@@ -90,6 +94,31 @@ def run_site(vendor: str, results: dict) -> None:
             results["email"]["seconds"] = time.monotonic() - started
 
 
+def run_redis_outage(vendor: str, results: dict) -> None:
+    """e. on ``vendor``, with the cache on a private Redis that is stopped under load."""
+    workdir = OUT / f"redis-outage-{vendor}"
+    postgres = with_path(POSTGRES_URL, "") if vendor == "postgresql" else ""
+    mail = load.MailServer()
+    mail.switch("up")
+    log(f"{vendor}: e. Redis stopped for {REDIS_OUTAGE_SECONDS} s under load")
+    with private_redis() as redis_server:
+        with load.prepared_site(workdir, vendor, postgres, redis_server.url) as (env, database):
+            env["REDIS_URL"] = redis_server.url
+            with (
+                load.serve(env, workdir) as server,
+                load.email_worker(env, mail, workdir / "worker.log") as worker,
+            ):
+                run = load.redis_outage(
+                    server, redis_server, REDIS_OUTAGE_CLIENTS, REDIS_OUTAGE_SECONDS, "r-"
+                )
+                emails = load.wait_for_emails(database, timeout=300)
+                worker_alive = worker.poll() is None
+            report = load.redis_outage_report(database, run, "r-")
+    mail.switch("down")
+    report.update(emails=emails, emails_received=len(mail.received()), worker_alive=worker_alive)
+    results.setdefault("redis_outage", {})[vendor] = report
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -100,6 +129,12 @@ def main() -> None:
         run_site("postgresql", results)
     else:
         log("PostgreSQL or Redis is not reachable: that part is skipped")
+    if Path(REDIS_SERVER).exists():
+        run_redis_outage("sqlite", results)
+        if reachable(POSTGRES_URL, 5432):
+            run_redis_outage("postgresql", results)
+    else:
+        log("redis-server is not installed: the Redis outage is skipped")
     results["elapsed"] = time.monotonic() - started
     results["machine_note"] = (
         f"Load average of the machine ({os.cpu_count()} cores) at the start and the end of "
@@ -198,6 +233,51 @@ def email_rows(results: dict) -> list[str]:
     ]
 
 
+def redis_outage_rows(results: dict) -> list[str]:
+    lines = [
+        "| Database | Phase | Posts | GETs | Answers | 5xx or none | Accepted but missing | Page cache |",
+        "|---|---|---:|---:|---|---:|---:|---|",
+    ]
+    for vendor, label in (("sqlite", "SQLite + Redis"), ("postgresql", "PostgreSQL + Redis")):
+        r = results.get("redis_outage", {}).get(vendor)
+        if not r:
+            lines.append(f"| {label} | not run | | | | | | |")
+            continue
+        for phase in ("before", "during", "after"):
+            p = r[phase]
+            answers = ", ".join(f"{n}× {s}" for s, n in sorted(p["statuses"].items()))
+            lines.append(
+                f"| {label} | {phase} | {p['posts']} | {p['gets']} | {answers} | "
+                f"{p['server_errors']} | {p['accepted_but_missing']} | "
+                f"{', '.join(p['page_cache'])} |"
+            )
+    for vendor, label in (("sqlite", "SQLite + Redis"), ("postgresql", "PostgreSQL + Redis")):
+        r = results.get("redis_outage", {}).get(vendor)
+        if r:
+            lines += [
+                "",
+                f"{label}: {r['posts']} posts, {r['rows']} rows, {r['lost']} lost, "
+                f"{r['duplicates']} duplicates; emails {r['emails']} "
+                f"({r['emails_received']} received by the mail server); the worker "
+                f"{'kept running' if r['worker_alive'] else 'EXITED'}. One address over the "
+                "rate limit during the outage got "
+                f"{', '.join(map(str, r['rate_limit_statuses_during']))}.",
+            ]
+    return lines
+
+
+def redis_outage_ok(r: dict) -> bool:
+    return (
+        all(r[p]["server_errors"] == r[p]["accepted_but_missing"] == 0 for p in r if p in PHASES)
+        and r["lost"] == r["duplicates"] == 0
+        and r["worker_alive"]
+        and r["emails_received"] == 2 * r["posts"]
+    )
+
+
+PHASES = ("before", "during", "after")
+
+
 def targets(results: dict) -> list[str]:
     rows = ["| Target | Measured | Met |", "|---|---|---|"]
     for vendor, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL + Redis")):
@@ -238,6 +318,13 @@ def targets(results: dict) -> list[str]:
                 f"500, nothing half-stored | {r['refused_503']} × 503, "
                 f"{r['server_errors_not_503']} other 5xx, {r['no_answer']} unanswered | {_yes(ok)} |"
             )
+    for vendor, r in results.get("redis_outage", {}).items():
+        rows.append(
+            f"| Redis stopped {REDIS_OUTAGE_SECONDS} s under load ({vendor}): 0 responses of "
+            f"500, 0 lost bookings, the worker keeps sending | "
+            f"{sum(r[p]['server_errors'] for p in PHASES)} 5xx, {r['lost']} lost, "
+            f"{r['emails_received']} of {2 * r['posts']} emails | {_yes(redis_outage_ok(r))} |"
+        )
     e = results["email"]
     ok = e["sent"] == e["emails"] == e["received"] == e["received_distinct"]
     rows.append(
@@ -313,6 +400,17 @@ def section(results: dict) -> str:
         "queue this long takes many rounds at each step.",
         "",
         *email_rows(results),
+        "",
+        f"### e. Redis stopped for {REDIS_OUTAGE_SECONDS} s under load",
+        "",
+        f"The cache on a private Redis (never the shared one). {REDIS_OUTAGE_CLIENTS} "
+        "visitors book again and again and one more reads five public pages; then Redis is "
+        f"shut down for {REDIS_OUTAGE_SECONDS} s and started again, empty, and the load goes "
+        "on for 8 s. The email worker (`send_pending_notifications --loop`) runs all along "
+        "against a real SMTP server. Phases are by when the form was opened or the page "
+        "answered.",
+        "",
+        *redis_outage_rows(results),
         "",
         "### Targets",
         "",

@@ -12,8 +12,10 @@ The purge goes through ``wagtail.contrib.frontend_cache``'s HTTP backend, config
 when ``FRONTEND_CACHE_PURGE_URL`` is set: a single server without nginx sends nothing.
 """
 
+import http.client
 import logging
-from urllib.error import HTTPError, URLError
+import uuid
+from urllib.error import HTTPError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
@@ -38,7 +40,9 @@ PURGE_TIMEOUT_SECONDS = 5
 def generation(request):
     """nginx's ``auth_request``: 204, with the token its page keys include."""
     response = HttpResponse(status=204)
-    response[GENERATION_HEADER] = current_generation()
+    # While the shared cache is away, a token of this answer's own: nginx keeps it until
+    # the next purge or for 30 seconds, as it would any generation.
+    response[GENERATION_HEADER] = current_generation() or uuid.uuid4().hex
     return response
 
 
@@ -65,7 +69,8 @@ class GenerationPurgeBackend(HTTPBackend):
                 pass
         except HTTPError as error:
             logger.error("The front cache refused the purge: HTTP %s", error.code)
-        except (URLError, TimeoutError) as error:
+        except (OSError, http.client.HTTPException) as error:
+            # Refused, reset, timed out, or an answer cut short: publishing goes on.
             # nginx's generation expires on its own (deploy/nginx/practice/locations.conf).
             logger.error("The front cache could not be purged: %s", error)
 

@@ -41,7 +41,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from . import recent_pages
+from . import recent_pages, shared_cache
 from .security_headers import has_own_content_policy
 
 GENERATION_KEY = "page-cache:generation"
@@ -68,9 +68,14 @@ def is_enabled() -> bool:
 # -- the generation --------------------------------------------------------------------
 
 
-def current_generation() -> str:
+def current_generation() -> str | None:
+    """The token every process agrees on, or None while the shared cache is away
+    (home/shared_cache.py): a token only this process knows could not be replaced by a
+    change made in another, so pages are then neither stored nor served from the cache."""
     cache = page_cache()
     generation = cache.get(GENERATION_KEY)
+    if not shared_cache.is_shared(cache):
+        return None
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
@@ -281,7 +286,10 @@ class PageCacheMiddleware:
         if enabled:
             # Read before rendering: a change made while this page renders replaces the
             # generation, and the page is stored under the old one, never to be read.
-            storage_key = _storage_key(current_generation(), key)
+            generation = current_generation()
+            enabled = generation is not None
+        if enabled:
+            storage_key = _storage_key(generation, key)
             entry = _stored_entry(storage_key)
             if entry is not None:
                 return _response_from(request, entry, "hit")

@@ -220,6 +220,8 @@ def warm_if_changed(stop: threading.Event | None = None) -> Warming | None:
     if not page_cache.is_enabled() or limit <= 0:
         return None
     generation = page_cache.current_generation()
+    if generation is None:  # the shared cache is away: nothing could be kept for visitors
+        return None
     claim = _CLAIM_KEY.format(generation=generation)
     # Kept as long as the pages it warms: after that the same generation is warmed again.
     if not page_cache.page_cache().add(

@@ -8,7 +8,8 @@ read from the cache, the flag Wagtail already honours, and skip writing such val
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
-from django.core.cache.backends.redis import RedisCache
+
+from .shared_cache import FallbackRedisCache
 
 
 class _NoRewriteMixin:
@@ -43,5 +44,5 @@ class FileRenditionCache(_NoRewriteMixin, FileBasedCache):
     pass
 
 
-class RedisRenditionCache(_NoRewriteMixin, RedisCache):
+class RedisRenditionCache(_NoRewriteMixin, FallbackRedisCache):
     pass

@@ -11,11 +11,13 @@ The page is rendered like the 500 page: no request, no context processors, no qu
 """
 
 import logging
+import sys
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ NOT_UNAVAILABLE = ("no such table", "no such column", "has no column", "syntax e
 
 
 def database_unavailable(error: BaseException) -> bool:
+    if isinstance(error, InterfaceError):  # a connection the server closed under us
+        return True
     if not isinstance(error, OperationalError):
         return False
     message = str(error).lower()
@@ -57,3 +61,17 @@ class DatabaseUnavailableMiddleware:
             exception,
         )
         return unavailable_response()
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """``handler500``: a database error raised outside the view (by the session, the
+    sign-in checks or a redirect lookup in a middleware, which the middleware above never
+    sees) is a 503 too. Django calls this while handling the error, so it is the current
+    exception."""
+    error = sys.exc_info()[1]
+    if error is not None and database_unavailable(error):
+        logger.warning(
+            "Database unavailable, answered 503: %s %s (%s)", request.method, request.path, error
+        )
+        return unavailable_response()
+    return defaults.server_error(request, template_name)

@@ -46,3 +46,6 @@ if settings.SERVE_MEDIA:
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database that cannot take the work, wherever it is noticed: 503, not 500.
+handler500 = "home.unavailable.server_error"

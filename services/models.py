@@ -442,6 +442,7 @@ class Notification(models.Model):
         CLIENT_CANCELLED = "client_cancelled", "Client cancelled (to the practice)"
         CLIENT_ASKED_TO_MOVE = "client_move", "Client asks to move (to the practice)"
         CONTACT_PRACTICE = "contact_practice", "Contact message (to the practice)"
+        PASSWORD_RESET = "password_reset", "Password reset (to a staff member)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Not sent yet"
@@ -480,6 +481,11 @@ class Notification(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     # The therapist's personal words for the client, added to the email.
     note = models.TextField(blank=True)
+    # An email about no request (a password reset), written whole when queued. Its body
+    # holds the reset link, so it is emptied once the row is done with.
+    recipient = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -100,12 +100,13 @@ def deliver(notification_id: int) -> str | None:
             message.send(fail_silently=False)
     except NotNeeded:
         Notification.objects.filter(pk=row.pk).update(
-            status=Notification.Status.SKIPPED, claimed_at=None
+            status=Notification.Status.SKIPPED, claimed_at=None, body=""
         )
         return Notification.Status.SKIPPED
     except Exception as error:  # any failure is recorded and retried
         failed = row.attempts >= max_attempts()
         Notification.objects.filter(pk=row.pk).update(
+            **({"body": ""} if failed else {}),
             status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
             next_attempt_at=timezone.now() + backoff(row.attempts),
             claimed_at=None,
@@ -119,8 +120,13 @@ def deliver(notification_id: int) -> str | None:
             type(error).__name__,
         )
         return Notification.Status.FAILED if failed else Notification.Status.PENDING
+    # A written-out body (a password reset's) holds a secret link: not kept once sent.
     Notification.objects.filter(pk=row.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), claimed_at=None, last_error=""
+        status=Notification.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_at=None,
+        last_error="",
+        body="",
     )
     return Notification.Status.SENT
 
@@ -169,6 +175,10 @@ def build_message(row: Notification) -> EmailMessage | None:
         return booking_message(row, row.booking, practice, from_email)
     if row.form_submission_id:
         return contact_message(row.form_submission, practice, from_email)
+    if row.kind == Notification.Kind.PASSWORD_RESET:
+        if not row.body:
+            raise NotNeeded  # done with once already: its link is not kept
+        return EmailMessage(row.subject, row.body, from_email, [row.recipient])
     return None
 
 

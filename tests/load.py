@@ -801,3 +801,159 @@ def email_outage_in_site(env: dict, outage_minutes: int = 60) -> dict:
     )
     line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))
+
+
+# -- e: Redis stopped under load, then back -------------------------------------------
+
+PUBLIC_PATHS = ("/", "/services/", "/blog/", "/blog/massage-for-sciatica-relief/", "/book/")
+
+
+def redis_outage(
+    server: Server,
+    redis,
+    clients: int,
+    outage_seconds: float,
+    prefix: str,
+    before_seconds: float = 4,
+    after_seconds: float = 8,
+) -> dict:
+    """``clients`` visitors book again and again (open the form, fill it in, send it) while
+    a reader asks for the public pages, for ``before_seconds``; then ``redis`` (a
+    tests/private_redis.PrivateRedis) is stopped for ``outage_seconds`` and started again,
+    empty; the load goes on for ``after_seconds``. During the outage one address also posts
+    an incomplete form more often than the limit allows, to see the rate limit hold."""
+    phases = {"phase": "before"}
+    bookings: list[tuple[str, Booking]] = []
+    pages: list[tuple[str, Answer]] = []
+    limited: list[int] = []
+    lock = threading.Lock()
+    ending = threading.Event()
+
+    def visitor(n: int) -> None:
+        browser = Visitor(server.base_url, address(20_000 + n))
+        k = 0
+        while not ending.is_set():
+            phase = phases["phase"]
+            try:
+                booking = browser.open_form(f"{prefix}{n}-{k}@example.com")
+            except RuntimeError as error:  # the page itself failed: counted as an answer
+                with lock:
+                    pages.append((phase, Answer(None, 0, error=str(error))))
+                time.sleep(0.5)
+                continue
+            time.sleep(FILL_SECONDS)
+            browser.send(booking)
+            with lock:
+                bookings.append((phase, booking))
+            k += 1
+
+    def reader() -> None:
+        browser = Visitor(server.base_url, "10.254.0.1")
+        while not ending.is_set():
+            for path in PUBLIC_PATHS:
+                answer = browser.get(path)
+                with lock:
+                    pages.append((phases["phase"], answer))
+            time.sleep(0.2)
+
+    def over_the_limit() -> None:
+        browser = Visitor(server.base_url, "10.254.0.2")
+        booking = browser.open_form("over-the-limit@example.com")
+        del booking.fields["name"]
+        time.sleep(FILL_SECONDS)
+        # Each worker counts for itself while Redis is away: enough posts for all of them.
+        for _ in range(RATE_LIMIT_POSTS * 4 + 4):
+            limited.append(browser.send(booking).status)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=clients + 2) as pool:
+        running = [pool.submit(visitor, n) for n in range(clients)] + [pool.submit(reader)]
+        # Load under way (every page read once, a booking sent), however slow the start.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (len(pages) < len(PUBLIC_PATHS) or not bookings):
+            time.sleep(0.2)
+        time.sleep(before_seconds)
+        redis.stop()
+        phases["phase"] = "during"
+        started = time.monotonic()
+        limit_run = pool.submit(over_the_limit)
+        time.sleep(max(0.0, outage_seconds - (time.monotonic() - started)))
+        redis.start()
+        phases["phase"] = "after"
+        limit_run.result()
+        time.sleep(after_seconds)
+        ending.set()
+        for future in running:
+            future.result()
+    return {"bookings": bookings, "pages": pages, "limited": limited}
+
+
+def redis_outage_report(database: Database, run: dict, prefix: str) -> dict:
+    rows = booking_rows(database, prefix)
+    report: dict = {"rate_limit_statuses_during": run["limited"]}
+    for phase in ("before", "during", "after"):
+        posts = [b for p, b in run["bookings"] if p == phase]
+        gets = [a for p, a in run["pages"] if p == phase]
+        answers = [b.first for b in posts] + gets
+        statuses: dict[str, int] = {}
+        for answer in answers:
+            key = str(answer.status or "no answer")
+            statuses[key] = statuses.get(key, 0) + 1
+        report[phase] = {
+            "posts": len(posts),
+            "gets": len(gets),
+            "statuses": statuses,
+            "server_errors": sum(1 for a in answers if a.status is None or a.status >= 500),
+            "accepted": sum(1 for b in posts if stored(b.first)),
+            "accepted_but_missing": sum(
+                1 for b in posts if stored(b.first) and b.email not in rows["counts"]
+            ),
+            "page_cache": sorted({a.headers.get("X-Page-Cache", "") for a in gets}),
+        }
+    every = [b for _, b in run["bookings"]]
+    report["posts"] = len(every)
+    report["rows"] = sum(rows["counts"].values())
+    report["duplicates"] = sum(n - 1 for n in rows["counts"].values())
+    report["incomplete"] = rows["incomplete"]
+    report["lost"] = sum(1 for b in every if stored(b.first) and b.email not in rows["counts"])
+    return report
+
+
+@contextlib.contextmanager
+def email_worker(env: dict, mail: "MailServer", log_path: Path):
+    """The real worker, ``send_pending_notifications --loop``, sending to ``mail``."""
+    with log_path.open("a") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "send_pending_notifications", "--loop", "--interval=1"],
+            cwd=REPO_ROOT,
+            env={
+                **env,
+                "DJANGO_EMAIL_HOST": "127.0.0.1",
+                "DJANGO_EMAIL_PORT": str(mail.port),
+                "DJANGO_EMAIL_USE_TLS": "0",
+                "DJANGO_EMAIL_TIMEOUT": "5",
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def wait_for_emails(database: Database, timeout: float = 120) -> dict:
+    """Until no email is waiting (or ``timeout``): the count of each status."""
+    deadline = time.monotonic() + timeout
+    while True:
+        statuses = dict(
+            database.query("SELECT status, COUNT(*) FROM services_notification GROUP BY status")
+        )
+        if not statuses.get("pending") and not statuses.get("sending"):
+            return statuses
+        if time.monotonic() > deadline:
+            return statuses
+        time.sleep(1)

@@ -7,6 +7,8 @@ writer, the mail server down for an hour. The SQLite legs serve a copy of the te
 database; the PostgreSQL leg makes its own, with Redis for the cache and the rate limits.
 """
 
+import json
+
 import gunicorn.config
 import pytest
 import redis
@@ -19,6 +21,7 @@ from practice.settings.base import SQLITE_OPTIONS
 from . import load
 from .optional_services import require_postgres, require_redis
 from .posts import booking_data
+from .private_redis import private_redis
 from .quality.check_quality import manage, production_env
 from .servers import copy_test_database
 
@@ -215,3 +218,51 @@ def test_visitors_booking_at_once_on_postgresql_with_redis_are_each_stored_once(
     assert_each_accepted_post_is_one_row(report, 16)
     assert limited == [400] * load.RATE_LIMIT_POSTS + [429, 429]
     assert rate_keys, "the rate limits were not counted in Redis"
+
+
+@pytest.mark.parametrize(
+    "vendor", [pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"]
+)
+def test_redis_stopped_for_20_s_under_load_gives_no_500_and_loses_no_booking(
+    tmp_path_factory, vendor
+):
+    """Production settings under gunicorn with REDIS_URL on a private Redis, which is
+    stopped for 20 s while visitors book and read pages, then started again (empty). The
+    email worker runs all along and sends every email."""
+    postgres = require_postgres() if vendor == "postgresql" else ""
+    workdir = tmp_path_factory.mktemp(f"redis-outage-{vendor}")
+    mail = load.MailServer()
+    mail.switch("up")
+    with private_redis() as redis_server:
+        with load.prepared_site(workdir, vendor, postgres, redis_server.url) as (env, database):
+            env["REDIS_URL"] = redis_server.url
+            with (
+                load.serve(env, workdir) as server,
+                load.email_worker(env, mail, workdir / "worker.log") as worker,
+            ):
+                run = load.redis_outage(
+                    server, redis_server, clients=4, outage_seconds=20, prefix="r-"
+                )
+                emails = load.wait_for_emails(database)
+                worker_alive = worker.poll() is None
+                cached_again = load.Visitor(server.base_url, "10.254.0.3").get("/")
+            report = load.redis_outage_report(database, run, "r-")
+    mail.switch("down")
+
+    described = json.dumps(report, indent=1)
+    for phase in ("before", "during", "after"):
+        assert report[phase]["server_errors"] == 0, described
+        assert report[phase]["posts"] > 0 and report[phase]["gets"] > 0, described
+        assert report[phase]["accepted"] == report[phase]["posts"], described
+        assert report[phase]["accepted_but_missing"] == 0, described
+    assert report["lost"] == report["duplicates"] == report["incomplete"] == 0
+    assert report["rows"] == report["posts"]
+    # Uncached while Redis was away, cached again once it was back.
+    assert "off" in report["during"]["page_cache"], described
+    assert "hit" in report["after"]["page_cache"]
+    assert cached_again.headers["X-Page-Cache"] == "hit"
+    # The rate limit held, per worker, while Redis was away.
+    assert 429 in report["rate_limit_statuses_during"]
+    assert worker_alive
+    assert emails.get("sent") == 2 * report["posts"] and set(emails) == {"sent"}, emails
+    assert len(mail.received()) == 2 * report["posts"]

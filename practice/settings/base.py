@@ -229,16 +229,21 @@ CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", VAR_DIR / "cache"))
 def shared_caches(redis_url: str, cache_dir: Path) -> dict:
     """The default cache, and Wagtail's renditions cache beside it (home/rendition_cache.py)."""
     if redis_url:
+        # Redis gone or hung: each process answers from its own memory after at most a
+        # second, and tries Redis again every RETRY_SECONDS (home/shared_cache.py).
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1, "RETRY_SECONDS": 5}
         return {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "home.shared_cache.FallbackRedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "practice",
+                "OPTIONS": options,
             },
             "renditions": {
                 "BACKEND": "home.rendition_cache.RedisRenditionCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "practice-renditions",
+                "OPTIONS": options,
             },
         }
     return {
@@ -347,6 +352,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 NOTIFICATIONS_SEND_AFTER_COMMIT = False
 # Give up retrying (and show the email as failed in the admin) after this many attempts.
 NOTIFICATION_MAX_ATTEMPTS = 12
+# The admin's password-reset emails are queued and retried like the rest, not lost when
+# the mail server is down (services/password_reset.py).
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "services.password_reset.QueuedPasswordResetForm"
 
 # Booking requests (and quarantined spam) older than this are deleted by
 # `manage.py purge_booking_requests`; the privacy notice promises 12 months.
