@@ -8,6 +8,9 @@ serves media must answer every one of them with a refusal: never the file, never
 header that lets a CDN keep the answer.
 """
 
+import http.client
+from urllib.parse import urlsplit
+
 RENDITIONS = "images"
 
 
@@ -54,3 +57,20 @@ def hostile_spellings(private: str) -> dict[str, str]:
 def refused(status: int, cache_control: str | None) -> bool:
     """A refusal: an error status, and nothing telling a shared cache to keep it."""
     return status >= 400 and "public" not in (cache_control or "").lower()
+
+
+def raw_get(url: str) -> tuple[int, str | None, bytes]:
+    """GET with the path exactly as given (no client-side decoding or dot-segment
+    removal): status, Cache-Control and body. ``url`` is an http:// address."""
+    scheme, rest = url.split("://", 1)
+    assert scheme == "http", url
+    netloc, _, path = rest.partition("/")
+    host = urlsplit(f"http://{netloc}")
+    connection = http.client.HTTPConnection(host.hostname, host.port or 80, timeout=10)
+    try:
+        connection.putrequest("GET", "/" + path, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.getheader("Cache-Control"), response.read()
+    finally:
+        connection.close()
