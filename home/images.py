@@ -2,6 +2,9 @@
 
 Every picture's alt text is its image's description, or nothing when a page marks the
 picture decorative; so the image form requires a description (WAGTAILIMAGES_IMAGE_FORM_BASE).
+Its file field refuses a picture of more than WAGTAILIMAGES_MAX_IMAGE_PIXELS with the form's
+own error, a decompression bomb (a small file of a huge picture) included, and Pillow itself
+is held to the same limit (``limit_pillow``), so no path decodes a bigger picture.
 
 Templates name a size from ``PICTURE_SIZES`` (``{% sized_picture image "card" ... %}``,
 home/templatetags/practice_tags.py) and never a filter spec, so the renditions made ahead
@@ -11,6 +14,10 @@ of time (``prerender_renditions``) are the ones the pages ask for.
 from dataclasses import dataclass
 from itertools import product
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from PIL import Image as PillowImage
+from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 from wagtail.images.models import Image
 
@@ -23,11 +30,46 @@ DESCRIPTION_HELP = (
 )
 
 
+TOO_MANY_PIXELS = (
+    "This picture is far too large to process: it has more than %(max_pixels)s pixels. "
+    "Save it smaller (a few thousand pixels across is plenty) and upload it again."
+)
+
+
+def limit_pillow() -> None:
+    """Pillow warns above this many pixels and refuses above twice as many, wherever a
+    picture is opened: renditions, metadata removal, an image saved in code."""
+    PillowImage.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+
+
+class PixelBoundedImageField(WagtailImageField):
+    """Wagtail's image field, where a picture Pillow refuses to open because of its size
+    gets the field's error instead of a 500. Wagtail reads the size through Pillow, which
+    raises DecompressionBombError before any pixel is decoded."""
+
+    def check_image_pixel_size(self, f):
+        try:
+            super().check_image_pixel_size(f)
+        except PillowImage.DecompressionBombError as bomb:
+            raise ValidationError(
+                TOO_MANY_PIXELS % {"max_pixels": f"{self.max_image_pixels:,}"},
+                code="file_too_many_pixels",
+            ) from bomb
+
+
 class DescribedImageForm(BaseImageForm):
-    """Wagtail's image form, where the description (the alt text) is required."""
+    """Wagtail's image form, where the description (the alt text) is required, and the
+    file's size in pixels is checked without a 500 (the admin's single and multiple upload
+    both use this form)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Swapped here, not declared on the class: a declared field would survive the
+        # multiple upload's edit form, which leaves the file out.
+        if (file := self.fields.get("file")) is not None:
+            self.fields["file"] = PixelBoundedImageField(
+                label=file.label, required=file.required, widget=file.widget
+            )
         description = self.fields["description"]
         description.required = True
         description.label = "Description (alt text)"

@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -10,7 +13,10 @@ from django.views.static import serve
 from .search import clean_query, search_pages
 
 SEARCH_RESULTS_PER_PAGE = 10
-RENDITIONS_DIR = "images/"
+RENDITIONS_DIR = "images"
+# A rendition's stored name: one segment of letters, digits, "-", "_" and ".", as Django's
+# storage names files (get_valid_filename), never starting or ending with a dot.
+RENDITION_NAME = re.compile(r"\w(?:[\w.-]*\w)?")
 
 
 @require_GET
@@ -47,14 +53,34 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 
+def public_rendition(path: str) -> Path | None:
+    """The rendition file ``path`` (already URL-decoded by Django) names, or None.
+
+    The decision is made on the decoded path as a whole, before anything resolves it: it
+    must be the renditions folder and one plain file name, so no spelling of a dot segment,
+    an extra slash, a backslash or a second encoding reaches another folder. The resolved
+    file must then still be a regular file directly inside the renditions folder (a symlink
+    placed there cannot lead out)."""
+    folder, _, name = path.partition("/")
+    if folder != RENDITIONS_DIR or not RENDITION_NAME.fullmatch(name):
+        return None
+    renditions = (Path(settings.MEDIA_ROOT) / RENDITIONS_DIR).resolve()
+    resolved = (renditions / name).resolve()
+    if resolved.parent != renditions or not resolved.is_file():
+        return None
+    return resolved
+
+
 @require_GET
 def serve_media(request, path):
     """The renditions pages show, for a one-server deployment; they never change, so they are
     cached for a year. Nothing else under MEDIA_ROOT is public: an original image may carry
     its camera's metadata and is never linked, and documents go through /documents/, where
-    Wagtail checks who may read them."""
-    if not path.startswith(RENDITIONS_DIR):
+    Wagtail checks who may read them. Every refusal is a plain 404, never cached as public."""
+    rendition = public_rendition(path)
+    if rendition is None:
         raise Http404("Only image renditions are public.")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response = serve(request, rendition.name, document_root=rendition.parent)
+    if response.status_code in (200, 304):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -7,8 +7,12 @@ import pytest
 from django.core.files.images import ImageFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PillowImage
-from PIL import TiffImagePlugin
+from PIL import ImageSequence, PngImagePlugin, TiffImagePlugin
 from wagtail.images.models import Image
+from wagtail.images.utils import get_allowed_image_extensions
+
+from home.image_metadata import SAVE_OPTIONS
+from home.models import OG_IMAGE_FILTER
 
 from .factories import make_superuser
 
@@ -114,3 +118,117 @@ def test_the_single_upload_form_stores_the_photo_without_its_location(client, de
     image = Image.objects.get(title="Window")
     assert stored_metadata(image.file)["gps"] == {}
     assert image.file_size == image.file.size
+
+
+# -- every format the site accepts ------------------------------------------------------------
+
+MARKER = b"PhoneMaker"
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+    b'22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+    b'exif:GPSLatitude="51,30.0N" exif:Make="PhoneMaker"/></rdf:RDF></x:xmpmeta>'
+)
+PILLOW_FORMATS = {
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "gif": "GIF",
+    "webp": "WEBP",
+    "avif": "AVIF",
+    "heic": "HEIF",
+}
+RENDITION_SPECS = [
+    "format-jpeg|width-200",
+    "format-webp|width-200",
+    "format-avif|width-200",
+    "format-png|width-200",
+    OG_IMAGE_FILTER,
+]
+
+
+def photo_with_location(fmt: str) -> bytes:
+    """A photo in ``fmt`` with GPS, maker and orientation in its EXIF, and XMP where the
+    format carries it; a GIF, which has neither, carries them in a comment."""
+    picture = PillowImage.open(BytesIO(phone_photo()))
+    exif = picture.getexif()
+    buffer = BytesIO()
+    if fmt == "GIF":
+        picture.save(buffer, fmt, comment=b"PhoneMaker GPS 51.5N 0.12W")
+    elif fmt == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        picture.save(buffer, fmt, exif=exif, pnginfo=text)
+    else:
+        picture.save(buffer, fmt, exif=exif, xmp=XMP)
+    return buffer.getvalue()
+
+
+def assert_no_metadata(field_file, what: str) -> None:
+    field_file.open("rb")
+    try:
+        content = field_file.read()
+    finally:
+        field_file.close()
+    with PillowImage.open(BytesIO(content)) as picture:
+        assert dict(picture.getexif()) == {}, what
+        present = {key for key, value in picture.info.items() if value}
+        assert not {"exif", "xmp", "XML:com.adobe.xmp", "comment"} & present, what
+    assert MARKER not in content and b"GPSLatitude" not in content, what
+
+
+def test_every_accepted_format_has_a_rewrite_rule():
+    """Turning on a format (WAGTAILIMAGES_EXTENSIONS) that the metadata removal does not
+    rewrite fails here, before it can store a phone's location."""
+    accepted = get_allowed_image_extensions()
+    assert {"avif", "gif", "jpeg", "png", "webp"} <= set(accepted)
+    for extension in [*accepted, "heic"]:
+        assert PILLOW_FORMATS[extension] in SAVE_OPTIONS, extension
+
+
+@pytest.mark.parametrize("extension", ["jpg", "png", "gif", "webp", "avif", "heic"])
+def test_an_upload_in_any_accepted_format_keeps_no_metadata_nor_do_its_renditions(
+    client, demo_site, settings, extension
+):
+    fmt = PILLOW_FORMATS[extension]
+    if extension not in get_allowed_image_extensions():
+        settings.WAGTAILIMAGES_EXTENSIONS = [*get_allowed_image_extensions(), extension]
+    photo = photo_with_location(fmt)
+    assert MARKER in photo
+    client.force_login(make_superuser())
+    response = client.post(
+        "/admin/images/add/",
+        {
+            "title": f"Photo {extension}",
+            "description": "A couch by a window",
+            "file": SimpleUploadedFile(f"IMG_2043.{extension}", photo),
+        },
+    )
+    assert response.status_code == 302, response.content[-2000:]
+    image = Image.objects.get(title=f"Photo {extension}")
+    assert_no_metadata(image.file, f"the stored {extension} original")
+    for spec, rendition in image.get_renditions(*RENDITION_SPECS).items():
+        assert_no_metadata(rendition.file, f"{spec} of a {extension}")
+
+
+def test_an_animated_gif_keeps_its_frames_without_its_comment():
+    frames = [
+        PillowImage.new("RGB", (40, 30), colour)
+        for colour in ((200, 0, 0), (0, 200, 0), (0, 0, 200))
+    ]
+    buffer = BytesIO()
+    frames[0].save(
+        buffer, "GIF", save_all=True, append_images=frames[1:], duration=[100, 200, 300],
+        loop=0, comment=b"PhoneMaker GPS",
+    )  # fmt: skip
+    with PillowImage.open(BytesIO(buffer.getvalue())) as sent:
+        assert (sent.n_frames, sent.info["comment"]) == (3, b"PhoneMaker GPS")
+    image = Image(title="Moving", file=ImageFile(BytesIO(buffer.getvalue()), name="moving.gif"))
+    image.save()
+    assert_no_metadata(image.file, "the animated gif")
+    image.file.open("rb")
+    with PillowImage.open(image.file) as stored:
+        assert stored.n_frames == 3
+        durations = [frame.info["duration"] for frame in ImageSequence.Iterator(stored)]
+        assert durations == [100, 200, 300]
+        assert stored.info["loop"] == 0
+    image.file.close()

@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from practice.settings.base import s3_media_settings
 
+from .media_spellings import hostile_spellings, raw_get, refused
 from .s3_server import (
     BUCKET,
     bucket_keys,
@@ -217,6 +218,14 @@ def test_a_guide_shows_its_picture_from_the_bucket_and_the_original_stays_privat
                 assert fetch(public_url + made["document_file"])[0] == 403
                 status, headers, body = fetch(base_url + made["document"])
                 assert (status, body) == (200, DOCUMENT_BYTES)
+
+                # No spelling of a private file reaches it, at the bucket or at the site.
+                for stored in (made["original"], made["document_file"]):
+                    for attempt, spelling in hostile_spellings(stored).items():
+                        for url in (public_url + spelling, f"{base_url}/media/{spelling}"):
+                            status, cache_control, body = raw_get(url)
+                            assert refused(status, cache_control), (attempt, url, status)
+                            assert DOCUMENT_BYTES not in body, (attempt, url)
 
                 # The page cache keeps the page.
                 assert fetch(base_url + made["guide"])[1]["X-Page-Cache"] == "hit"

@@ -298,6 +298,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "gif"}
 # Every image is described: the description is its alt text (home/images.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.images.DescribedImageForm"
+# 24 megapixels (a camera's full photo; a phone's default one is 12). Wagtail makes three
+# renditions at once, each decoding the whole original at 4 bytes a pixel: measured, one
+# upload at this limit and all its renditions take a worker about 450 MB above where it
+# started (tests/test_image_limits.py); at 40 MP, 680 MB. Pillow is held to it too
+# (home/images.py); a bigger picture gets the upload form's error.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 24_000_000
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Approval workflows: a solo practice publishes her own pages, never "Submit to moderators".
