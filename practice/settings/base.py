@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "home",
     "services",
     "blog",
+    "writing_checks",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
