@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "services",
     "blog",
     "writing_checks",
+    "deleted_blocks",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
