@@ -21,8 +21,8 @@ from wagtailseo.models import SeoType, TwitterCard
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema, headings
 from home.models import BasePage, HeroImageMixin
 from home.private_sections import live_public, public
-from home.writing_checks import WritingWarning
-from home.writing_checks_panel import EmptyBulletsDroppedForm, WritingChecksPanel
+from writing_checks.checks import WritingWarning
+from writing_checks.panel import EmptyBulletsDroppedForm, WritingChecksPanel
 
 WORDS_PER_MINUTE = 200
 # A tag's slug as taggit makes it (Unicode letters and digits, "_" and "-").
@@ -185,7 +185,7 @@ class BlogPage(HeroImageMixin, BasePage):
         verbose_name_plural = "Guides"
 
     def writing_warnings(self) -> list[WritingWarning]:
-        """A guide's own checks while she writes (home/writing_checks.py has the rest)."""
+        """A guide's own checks while she writes (writing_checks/checks.py has the rest)."""
         warnings = []
         if not any(child.block_type == "faq" for child in self.body or ()):
             warnings.append(

@@ -18,10 +18,11 @@ from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
 from wagtailseo.models import SeoMixin, SeoSettings
 
+from writing_checks.panel import EmptyBulletsDroppedForm, WritingChecksPanel
+
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
 from .private_sections import live_public, view_restrictions
 from .request_memo import current_request
-from .writing_checks_panel import EmptyBulletsDroppedForm, WritingChecksPanel
 
 OG_IMAGE_FILTER = "fill-1200x630|format-jpeg|jpegquality-80"
 

@@ -1,10 +1,7 @@
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.widgets import Button
 
-from . import deleted_blocks, two_factor, writing_checks_views
+from . import two_factor
 from .rich_text import PageTreeLinkHandler
 
 
@@ -37,40 +34,3 @@ def only_set_up_while_two_steps_are_missing(request, menu_items):
     """Every page leads to the set-up page until it is done: the menu offers none of them."""
     if two_factor.step_still_needed(request.user) == "two_factor_set_up":
         menu_items.clear()
-
-
-# -- Checks while she writes (home/writing_checks_panel.py, writing_checks_views.py) -------------------------
-
-
-@hooks.register("register_admin_urls")
-def writing_checks_urls():
-    return writing_checks_views.admin_urls()
-
-
-@hooks.register("insert_editor_js")
-def writing_checks_js():
-    # Counters under the title and search fields on every page; the checks panel, if any.
-    return format_html('<script src="{}"></script>', static("home/admin/writing-checks.js"))
-
-
-# -- Bring back a deleted block (home/deleted_blocks.py) --------------------------------
-
-
-@hooks.register("register_admin_urls")
-def deleted_blocks_urls():
-    return deleted_blocks.admin_urls()
-
-
-@hooks.register("register_page_header_buttons")
-def deleted_blocks_button(page, user, view_name, next_url=None):
-    """Beside History in the editor's menu, on pages with a body of blocks."""
-    if not deleted_blocks.stream_fields(page.specific_deferred):
-        return
-    if not page.permissions_for_user(user).can_edit():
-        return
-    yield Button(
-        "Bring back a deleted block",
-        reverse("deleted_blocks", args=[page.pk]),
-        icon_name="history",
-        priority=55,
-    )

@@ -9,7 +9,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 
 from blog.models import BlogIndexPage, BlogPage
 from home.blocks import BaseStreamBlock
-from home.writing_checks import (
+from writing_checks.checks import (
     CLAIM_WORDS,
     ReadingEase,
     check_page,
@@ -248,7 +248,7 @@ def test_the_edit_view_shows_the_drafts_warnings(admin_client):
     assert "“guaranteed” reads as a medical claim" in html
     assert 'data-check="guide-without-faq"' in html
     assert reverse("writing_checks_on_edit", args=[guide.pk]) in html
-    assert "home/admin/writing-checks.js" in html
+    assert "writing_checks/writing-checks.js" in html
 
 
 @pytest.mark.django_db

@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "home",
     "services",
     "blog",
+    "writing_checks",
+    "deleted_blocks",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,7 +1,7 @@
 """The checks panel at the top of a page's Content tab, refreshed while she writes.
 
 Wagtail's own checks side panel runs axe in the preview's browser; its rules are JavaScript
-and it cannot read a page's fields. These checks are Python (home/writing_checks.py, tested
+and it cannot read a page's fields. These checks are Python (writing_checks/checks.py, tested
 on values), so the panel is drawn on the server: from the draft when the editor opens, then
 again from the unsaved form each time she pauses (the same form Wagtail's preview posts).
 """
@@ -11,9 +11,9 @@ from django.urls import reverse
 from wagtail.admin.forms.pages import WagtailAdminPageForm
 from wagtail.admin.panels import Panel
 
-from .writing_checks import check_page, drop_empty_list_items
+from .checks import check_page, drop_empty_list_items
 
-FRAGMENT_TEMPLATE = "home/admin/writing_checks_results.html"
+FRAGMENT_TEMPLATE = "writing_checks/results.html"
 
 
 def render_results(page, request=None) -> str:
@@ -31,7 +31,7 @@ class WritingChecksPanel(Panel):
         return super().clean_name or "writing_checks"
 
     class BoundPanel(Panel.BoundPanel):
-        template_name = "home/admin/writing_checks_panel.html"
+        template_name = "writing_checks/panel.html"
 
         def checks_url(self) -> str:
             page = self.instance

@@ -97,7 +97,7 @@ def put_back(page, block_id: str, user):
 
 
 class DeletedBlocksView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "home/admin/deleted_blocks.html"
+    template_name = "deleted_blocks/index.html"
     page_title = "Deleted blocks"
     header_icon = "history"
 

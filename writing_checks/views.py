@@ -1,12 +1,12 @@
 """The checks panel's address: the page as the unsaved edit form has it, checked, never
-saved (home/writing_checks_panel.py draws the panel)."""
+saved (writing_checks/panel.py draws the panel)."""
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import path
 from wagtail.admin.views.pages.preview import PreviewOnCreate, PreviewOnEdit
 
-from .writing_checks_panel import FRAGMENT_TEMPLATE, render_results
+from .panel import FRAGMENT_TEMPLATE, render_results
 
 
 class CheckFormMixin:

@@ -1,4 +1,4 @@
-// Checks while she writes (home/writing_checks_panel.py): character counters under the
+// Checks while she writes (writing_checks/panel.py): character counters under the
 // title and the search fields, and the checks panel redrawn from the unsaved form.
 (function () {
   'use strict';

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class DeletedBlocksConfig(AppConfig):
+    name = "deleted_blocks"

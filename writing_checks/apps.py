@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class WritingChecksConfig(AppConfig):
+    name = "writing_checks"
