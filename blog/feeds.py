@@ -17,8 +17,12 @@ class ArticleFeed(Feed):
     def title(self):
         return self.index_page.title
 
+    # Full URLs at the site's public address (its Site), whatever host the request came in on.
     def link(self):
-        return self.index_page.url
+        return self.index_page.full_url
+
+    def feed_url(self):
+        return self.index_page.full_url + self.index_page.reverse_subpage("feed")
 
     def description(self):
         return self.index_page.search_description or f"New articles from {self.index_page.title}"
@@ -33,7 +37,7 @@ class ArticleFeed(Feed):
         return item.intro
 
     def item_link(self, item):
-        return item.url
+        return item.full_url
 
     # The article's own dates, as the page and its structured data give them; the feed
     # wants a time of day, so each is the start of that day where the practice is.

@@ -5,7 +5,8 @@ does something only when the page cache's generation (home/page_cache.py) is one
 worker has warmed yet: each generation is claimed in the shared cache with ``add``, so two
 workers never warm the same one. It then asks for each page as an anonymous visitor would,
 through Django's whole stack, at the address Wagtail gives the page (its site's host and
-scheme), so that the page cache stores exactly the entry the visitor's request will read.
+scheme; https whenever SECURE_SSL_REDIRECT sends visitors there), so that the page cache
+stores exactly the entry the visitor's request will read.
 The warmer's User-Agent names it a robot, so its requests are not counted as page views.
 
 In this order, at most ``PAGE_CACHE_REWARM_LIMIT`` pages (0 turns warming off):
@@ -164,7 +165,10 @@ def _visit(page: Page, refused: set[str], follow: bool) -> _Visit | None:
             refused.add(root_url)
             logger.warning("Not warming the pages of %s: not in ALLOWED_HOSTS.", root_url)
         return None
-    return _Visit(root.netloc, path, root.scheme == "https", follow, page.pk)
+    # Under SECURE_SSL_REDIRECT every visitor's page comes over https (behind the proxy's
+    # TLS): a plain request would only be redirected, and its answer never cached.
+    secure = root.scheme == "https" or settings.SECURE_SSL_REDIRECT
+    return _Visit(root.netloc, path, secure, follow, page.pk)
 
 
 def warm(generation: str, limit: int, stop: threading.Event | None = None) -> Warming:

@@ -5,10 +5,15 @@ sections of the page types that have their own, each holding at most ``SECTION_S
 the articles' are in blog/sitemaps.py. practice/urls.py puts them together.
 """
 
+import dataclasses
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from wagtail.contrib.sitemaps import Sitemap
+from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.models import Page, get_page_models
 
 from .private_sections import public
@@ -57,3 +62,19 @@ class PagesSitemap(Sitemap):
         pages = super().paginator
         pages.count = self._summary["count"]
         return pages
+
+
+def index(request, sitemaps, **kwargs):
+    """Wagtail's sitemap index, naming its sections at the site's public address, as the
+    pages in them are (at their Site's), not at whatever host the request came in on."""
+    response = sitemap_views.index(request, sitemaps, **kwargs)
+    response.context_data["sitemaps"] = [
+        dataclasses.replace(item, location=_at_public_address(item.location))
+        for item in response.context_data["sitemaps"]
+    ]
+    return response
+
+
+def _at_public_address(url: str) -> str:
+    parts = urlsplit(url)
+    return settings.PUBLIC_URL + parts.path + (f"?{parts.query}" if parts.query else "")

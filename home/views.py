@@ -40,7 +40,7 @@ def search(request):
 
 @require_GET
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    sitemap_url = settings.PUBLIC_URL + reverse("sitemap")
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

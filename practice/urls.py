@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from blog.sitemaps import ArticlesSitemap
-from home import front_cache, page_chooser_start
+from home import front_cache, page_chooser_start, sitemaps
 from home import views as home_views
 from home.sitemaps import PagesSitemap
 from services.calendar_feed import calendar_feed
@@ -25,7 +25,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAP_SECTIONS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAP_SECTIONS}, name="sitemap"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

@@ -11,6 +11,7 @@ Shared by the booking page and the contact page:
 """
 
 import hashlib
+import ipaddress
 import secrets
 import time
 from enum import StrEnum
@@ -127,12 +128,45 @@ def validate_multi_line(value: str) -> None:
 # -- rate limit ------------------------------------------------------------------
 
 
+def _ip(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted_proxy(address) -> bool:
+    return any(address in network for network in getattr(settings, "TRUSTED_PROXIES", []))
+
+
 def client_address(request) -> str:
-    """The visitor's address. Behind a trusted proxy, name its header in FORM_CLIENT_IP_HEADER."""
+    """The visitor's address, for the form rate limit and django-axes.
+
+    ``REMOTE_ADDR``, unless it is one of ``TRUSTED_PROXIES`` and ``FORM_CLIENT_IP_HEADER``
+    names a header: then the address the proxy gives there. A client that reaches the server
+    directly is never trusted, whatever headers it sends. In a list (``X-Forwarded-For``, to
+    which each proxy appends), the client is the last address that is not a trusted proxy:
+    the ones before it were written by whoever sent the request.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
     header = getattr(settings, "FORM_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    remote_ip = _ip(remote)
+    if remote_ip is None:
+        # No address at all: gunicorn on a unix socket, which only this machine can reach.
+        from_proxy = not remote
+    else:
+        from_proxy = _is_trusted_proxy(remote_ip)
+    if not header or not from_proxy:
+        return remote
+    client = None
+    for entry in reversed(request.META.get(header, "").split(",")):
+        address = _ip(entry)
+        if address is None:
+            break
+        client = address
+        if not _is_trusted_proxy(address):
+            break
+    return str(client) if client is not None else remote
 
 
 def rate_limited(request, scope: str = "forms") -> bool:

@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -188,7 +189,7 @@ class CalendarFeedView(
         context = super().get_context_data(**kwargs)
         feed = CalendarFeed.current()
         if feed:
-            url = self.request.build_absolute_uri(feed.get_absolute_url())
+            url = settings.PUBLIC_URL + feed.get_absolute_url()
             context["feed_url"] = url
             context["webcal_url"] = "webcal://" + url.split("://", 1)[1]
         context["can_change"] = self.user_has_permission("change")

@@ -76,6 +76,9 @@ def test_every_unit_runs_a_command_that_exists():
         "practice-clearsessions.service",
         "practice-backup.service",
     } <= set(services)
+    before_gunicorn = services["practice-gunicorn.service"]["Service"]["ExecStartPre"]
+    assert before_gunicorn == f"{MANAGE} set_public_address"
+    assert "set_public_address" in commands
     for name, unit in services.items():
         exec_start = unit["Service"]["ExecStart"]
         assert unit["Service"]["EnvironmentFile"] == "/etc/practice/practice.env", name

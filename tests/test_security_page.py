@@ -34,6 +34,7 @@ def check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess:
         DJANGO_SETTINGS_MODULE="practice.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="calmhands.example",
+        DJANGO_PUBLIC_URL="https://calmhands.example",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         DJANGO_CACHE_DIR=str(tmp_path / "cache"),
         DJANGO_MEDIA_ROOT=str(tmp_path / "media"),

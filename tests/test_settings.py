@@ -27,6 +27,7 @@ def run_manage(*args, **env):
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "practice.settings.production",
     "DJANGO_ALLOWED_HOSTS": "calmhands.example,www.calmhands.example",
+    "DJANGO_PUBLIC_URL": "https://calmhands.example",
 }
 
 

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Safe by default: no debug, no secret."""
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -291,7 +292,57 @@ WAGTAILFRONTENDCACHE = (
 )
 
 WAGTAIL_SITE_NAME = "Calm Hands Massage Therapy"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+
+# -- The site's public address (practice/public_address.py) -------------------------
+# Where visitors reach the site, e.g. https://calmhands.example: the address of every
+# canonical link, Open Graph and JSON-LD URL, the sitemap, the feed, and the links in
+# emails and calendar files. `migrate` and `manage.py set_public_address` write it into
+# Wagtail's default Site, whose URLs are https only on port 443. WAGTAILADMIN_BASE_URL, its
+# older name, is read when DJANGO_PUBLIC_URL is unset. `check --deploy` refuses a loopback one.
+DEMO_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def public_url_setting(value: str) -> str:
+    """``https://Calmhands.example:443/`` gives ``https://calmhands.example``; a value that
+    Wagtail's Site cannot hold is an ImproperlyConfigured naming it."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    parts = urlsplit(value.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    default_port = {"http": 80, "https": 443}.get(parts.scheme)
+    problem = None
+    if default_port is None or not parts.hostname:
+        problem = "it is not an http:// or https:// address"
+    elif parts.username or parts.password or parts.query or parts.fragment:
+        problem = "it has more than a scheme, a host and a port"
+    elif parts.path not in ("", "/"):
+        problem = "the site is served from the root of its host, not from a path"
+    elif port == -1:
+        problem = "its port is not a number"
+    elif parts.scheme == "https" and port not in (None, 443):
+        problem = "Wagtail's Site names https only on port 443"
+    elif parts.scheme == "http" and port == 443:
+        problem = "port 443 is https"
+    if problem:
+        raise ImproperlyConfigured(
+            f"DJANGO_PUBLIC_URL is {value!r}, but {problem}. "
+            "It is the address visitors use, e.g. https://calmhands.example."
+        )
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + ("" if port in (None, default_port) else f":{port}")
+
+
+PUBLIC_URL = public_url_setting(
+    os.environ.get("DJANGO_PUBLIC_URL", "").strip()
+    or os.environ.get("WAGTAILADMIN_BASE_URL", "").strip()
+    or DEMO_PUBLIC_URL
+)
+WAGTAILADMIN_BASE_URL = PUBLIC_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # There Wagtail's database backend is PostgreSQL's own full-text search: index and
@@ -375,6 +426,30 @@ FORM_RATE_LIMIT_WINDOW = 60
 # Behind a trusted reverse proxy, the META key of the header holding the client's
 # address, e.g. HTTP_X_REAL_IP. Empty: use REMOTE_ADDR.
 FORM_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+# That header is read only from requests whose REMOTE_ADDR is one of these proxies (addresses
+# or networks, comma-separated; by default this machine, where the nginx of deploy/ runs). A
+# client that reaches gunicorn directly cannot pick its address (services/protection.py).
+
+
+def trusted_proxies_setting(value: str) -> list:
+    from django.core.exceptions import ImproperlyConfigured
+
+    networks = []
+    for item in value.split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError as error:
+                raise ImproperlyConfigured(
+                    f"DJANGO_TRUSTED_PROXIES: {item.strip()!r} is not an address or network "
+                    "(e.g. 127.0.0.1,::1 or 10.0.0.0/24)."
+                ) from error
+    return networks
+
+
+TRUSTED_PROXIES = trusted_proxies_setting(
+    os.environ.get("DJANGO_TRUSTED_PROXIES", "127.0.0.0/8,::1")
+)
 
 # -- Staff access: sign-in throttling, two-step sign-in, session expiry ----------------
 # (home/staff_access.py, home/two_factor.py). django-axes counts failed sign-ins to the admin

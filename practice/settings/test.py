@@ -13,7 +13,7 @@ MEDIA_ROOT = Path(
     os.environ.get("DJANGO_MEDIA_ROOT") or tempfile.mkdtemp(prefix="practice-test-media-")
 )
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-WAGTAILADMIN_BASE_URL = "http://testserver"
+PUBLIC_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 
 EMAIL_TIMEOUT = 2
 

@@ -27,6 +27,7 @@ from practice.demo.pages import (
     SERVICE_INDEX,
 )
 from practice.demo.services import SERVICES
+from practice.public_address import site_address
 from services.models import (
     BookingPage,
     ContactFormField,
@@ -80,11 +81,17 @@ class Command(BaseCommand):
     help = "Creates the demo practice site: pages, settings and images. Safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hostname", default="127.0.0.1", help="The site's hostname.")
-        parser.add_argument("--port", type=int, default=8000, help="The site's port.")
+        parser.add_argument(
+            "--hostname", help="The site's hostname; by default DJANGO_PUBLIC_URL's."
+        )
+        parser.add_argument(
+            "--port", type=int, help="The site's port; by default DJANGO_PUBLIC_URL's."
+        )
 
     @transaction.atomic
     def handle(self, *args, hostname, port, **options):
+        public_hostname, public_port = site_address()
+        hostname, port = hostname or public_hostname, port or public_port
         images = {key: ensure_image(*spec) for key, spec in IMAGES.items()}
         home = ensure_home(images["home"])
         ensure_site(home, hostname, port)
