@@ -86,3 +86,19 @@ def test_a_reset_for_an_unknown_address_queues_nothing(client, demo_site, mail_s
     assert asked.status_code == 302
     assert not Notification.objects.filter(kind=Notification.Kind.PASSWORD_RESET).exists()
     assert mail_server.handler.messages == []
+
+
+def test_the_reset_link_names_the_public_address_whatever_host_the_request_named(
+    client, demo_site, settings
+):
+    # As the settings derive them from DJANGO_PUBLIC_URL; Wagtail's email template links the admin's.
+    settings.PUBLIC_URL = settings.WAGTAILADMIN_BASE_URL = "https://practice.example"
+    therapist = make_staff_user("robin", password="a-long-passphrase")
+    therapist.email = "robin@example.com"
+    therapist.save()
+
+    client.post(RESET, {"email": "robin@example.com"}, HTTP_HOST="testserver")
+
+    row = Notification.objects.get(kind=Notification.Kind.PASSWORD_RESET)
+    links = re.findall(r"https?://[^/\s]+/admin/password_reset/confirm/", row.body)
+    assert links == ["https://practice.example/admin/password_reset/confirm/"]
