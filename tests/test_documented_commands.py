@@ -28,6 +28,7 @@ def test_the_production_table_names_every_job_a_deployer_must_run():
         "axes_reset_username",
         "email_guides_due_review",
         "count_front_cache_views",
+        "set_public_address",
     }
 
 
