@@ -30,6 +30,7 @@ def serve_booking_form(page, request):
         bind_form=lambda post: BookingForm(post, practice_settings=practice),
         store=store_booking,
         what="details",
+        special_category=BookingForm.special_category_fields,
     )
 
 
