@@ -132,11 +132,30 @@ def screen_post(request, form_name: str, special_category: Collection[str] = ())
     return Screening(Verdict.PASSED, token)
 
 
-def render_form(page, request, form, status=200):
+def render_form(page, request, form, status=200, notice=""):
     describe_errors(form)
     context = page.get_context(request)
     context["form"] = form
+    context["form_notice"] = notice
     return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+CSRF_NOTICE = (
+    "Your browser did not send the security cookie this form needs, so we have not sent "
+    "it yet. We kept what you typed: please check it and send it again."
+)
+
+
+@sensitive_variables("initial")
+def render_form_again(page, request, make_form):
+    """The form as the visitor filled it in, after the CSRF check refused the post (cookies
+    cleared or blocked while the page was open). Nothing was screened or stored; the form's
+    own token is kept, so the next post is screened as usual. The caller's response must
+    never be cached: it holds what the visitor typed (``CSRF_FAILURE_VIEW``)."""
+    initial = {
+        name: values if len(values) > 1 else values[0] for name, values in request.POST.lists()
+    }
+    return render_form(page, request, make_form(initial), status=403, notice=CSRF_NOTICE)
 
 
 @sensitive_variables("post", "form")
