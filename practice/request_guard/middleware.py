@@ -15,7 +15,8 @@ The rules, by where a request goes:
   so up to ``STAFF_MAX_BODY_BYTES`` of any type; Django's own limits (``DATA_UPLOAD_MAX_*``)
   still hold. Signed out (the sign-in and password-reset forms), the public rules apply;
 - every post: invalid UTF-8, and NUL and other control characters (TAB, LF and CR allowed, but
-  not in ``ONE_LINE_FIELDS``) in a field's name or value are refused with a 400 page, except on the site's own page forms (Wagtail pages:
+  not in ``ONE_LINE_FIELDS``, which are also kept short) in a field's name or value are
+  refused with a 400 page, except on the site's own page forms (Wagtail pages:
   booking, contact, the client's link), whose validators show the visitor a form error beside
   the field instead (``services.protection``). Query strings are left to the views that read
   them: search shows its text back cleaned (``home.search.clean_query``).
@@ -38,8 +39,11 @@ CONTROL_CHARACTERS = frozenset(chr(code) for code in range(32)) | {"\x7f"}
 ALLOWED_IN_TEXT = frozenset("\t\n\r")
 REFUSED_CHARACTERS = CONTROL_CHARACTERS - ALLOWED_IN_TEXT
 # The one-line fields of the forms the site does not own (Django's and Wagtail's sign-in and
-# password reset): no line break either, so none reaches a log line or an email header.
+# password reset): no line break either, so none reaches a log line or an email header, and
+# no longer than an email address may be (axes stores the username in 255 characters, and
+# PostgreSQL refuses more).
 ONE_LINE_FIELDS = ("username", "email", "password")
+ONE_LINE_MAX_LENGTH = 254
 
 
 def is_staff_request(request) -> bool:
@@ -62,10 +66,13 @@ def has_refused_characters(text: str) -> bool:
     return not REFUSED_CHARACTERS.isdisjoint(text)
 
 
-def fields_with_refused_characters(request) -> bool:
+def refused_text(request) -> bool:
     for name, values in request.POST.lists():
-        refused = REFUSED_CHARACTERS | (ALLOWED_IN_TEXT if name in ONE_LINE_FIELDS else set())
+        one_line = name in ONE_LINE_FIELDS
+        refused = REFUSED_CHARACTERS | (ALLOWED_IN_TEXT if one_line else set())
         if has_refused_characters(name) or any(not refused.isdisjoint(v) for v in values):
+            return True
+        if one_line and any(len(value) > ONE_LINE_MAX_LENGTH for value in values):
             return True
     return any(has_refused_characters(name) for name in request.FILES)
 
@@ -131,7 +138,7 @@ def refusal(request):
             return problem
         if invalid_utf8(request):
             return views.unreadable(request)
-        if fields_with_refused_characters(request) and not checks_its_own_text(request):
+        if refused_text(request) and not checks_its_own_text(request):
             return views.unreadable(request, control_characters=True)
     return None
 
