@@ -12,6 +12,9 @@ from home import views as home_views
 from home.sitemaps import PagesSitemap
 from services.calendar_feed import calendar_feed
 
+# Django's own handler reads request.POST again, and raises again for a body it could not parse.
+handler400 = "practice.request_guard.views.bad_request"
+
 # The sitemap's sections: the articles in ranges of their own, every other page together.
 SITEMAP_SECTIONS = {
     "pages": PagesSitemap.without(*ArticlesSitemap.page_types),

@@ -10,7 +10,7 @@ from .came_from import came_from_path
 from .forms import CONSENT_VERSION, BookingForm
 from .models import BookingRequest, Notification
 from .protection import TOKEN_FIELD, issue_form_token
-from .submissions import handle_post, render_form, store_once
+from .submissions import handle_post, render_form, render_form_again, store_once
 
 
 def serve_booking_form(page, request):
@@ -30,6 +30,15 @@ def serve_booking_form(page, request):
         bind_form=lambda post: BookingForm(post, practice_settings=practice),
         store=store_booking,
         what="details",
+        special_category=BookingForm.special_category_fields,
+    )
+
+
+def serve_booking_form_again(page, request):
+    """After a refused CSRF check: the form with what the visitor typed, to send again."""
+    practice = PracticeSettings.for_request(request)
+    return render_form_again(
+        page, request, lambda initial: BookingForm(initial=initial, practice_settings=practice)
     )
 
 

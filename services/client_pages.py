@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from . import desk
 from .client_link import ForgedLink, read_token
 from .models import BookingRequest
+from .protection import CONTROL_CHARACTERS, MULTILINE_ALLOWED
 
 TEMPLATE = "services/client_link.html"
 MESSAGE_MAX_LENGTH = 1000
@@ -60,6 +61,25 @@ def booking_for(token: str) -> tuple[BookingRequest, int]:
     return booking, data.sequence
 
 
+CONTROL_CHARACTERS_ERROR = (
+    "Your message had special (control) characters in it, which we have taken out. "
+    "Please check it and send it again."
+)
+
+
+def clean_message(text: str) -> str:
+    """One kind of line break, no space around, at most MESSAGE_MAX_LENGTH characters."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()[:MESSAGE_MAX_LENGTH]
+
+
+def has_control_characters(text: str) -> bool:
+    return any(ch in CONTROL_CHARACTERS - MULTILINE_ALLOWED for ch in text)
+
+
+def without_control_characters(text: str) -> str:
+    return "".join(ch for ch in text if ch not in CONTROL_CHARACTERS - MULTILINE_ALLOWED)
+
+
 def render(page, request, status=200, **context):
     response = page.render(request, template=TEMPLATE, context_overrides=context)
     response.status_code = status
@@ -81,10 +101,14 @@ def serve_client_link(page, request, token: str):
         return render(page, request, **context)
 
     action = request.POST.get("action")
-    message = request.POST.get("message", "").strip()[:MESSAGE_MAX_LENGTH]
+    message = clean_message(request.POST.get("message", ""))
     confirmed = request.POST.get("confirmed") == "yes"
     if action not in ("cancel", "move") or (action == "move" and already_asked):
         return render(page, request, **context)
+    if action == "move" and has_control_characters(message):
+        context.update(message=without_control_characters(message))
+        context["message_error"] = CONTROL_CHARACTERS_ERROR
+        return render(page, request, 400, **context)
     if action == "move" and not message:
         context["message_error"] = "Please say which days and times would suit you."
         return render(page, request, 400, **context)

@@ -21,7 +21,7 @@ from .protection import (
     validate_multi_line,
     validate_single_line,
 )
-from .submissions import handle_post, render_form, store_once
+from .submissions import handle_post, render_form, render_form_again, store_once
 
 MESSAGE_MAX_LENGTH = 5000
 
@@ -71,6 +71,15 @@ def serve_contact_form(page, request):
         bind_form=lambda post: page.get_form(post, page=page, user=request.user),
         store=lambda data, token: store_contact(page, data, token),
         what="message",
+    )
+
+
+def serve_contact_form_again(page, request):
+    """After a refused CSRF check: the form with what the visitor typed, to send again."""
+    return render_form_again(
+        page,
+        request,
+        lambda initial: page.get_form(page=page, user=request.user, initial=initial),
     )
 
 

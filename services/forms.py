@@ -121,6 +121,8 @@ def minutes_in_words(minutes: list[int]) -> str:
 
 class BookingForm(ProtectedFormMixin, forms.Form):
     opening_hours_id = OPENING_HOURS_ID
+    # Health notes: stored only with consent, never in quarantine (services/submissions.py).
+    special_category_fields = ("notes",)
 
     name = forms.CharField(label="Your name", max_length=100, validators=[validate_single_line])
     email = forms.EmailField(label="Email", max_length=254, validators=[validate_single_line])

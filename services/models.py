@@ -195,6 +195,14 @@ class BookingPage(RoutablePageMixin, BasePage):
 
         return serve_booking_form(self, request)
 
+    def serve_after_csrf_failure(self, request, view=None, args=(), kwargs=None):
+        """``CSRF_FAILURE_VIEW`` asks the page: the booking form again, as it was filled in."""
+        if getattr(view, "__name__", "") != "booking_form":
+            return None
+        from .booking import serve_booking_form_again
+
+        return serve_booking_form_again(self, request)
+
     @path("thanks/")
     def thanks(self, request):
         return self.render(request, template="services/booking_page_thanks.html")
@@ -270,6 +278,14 @@ class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
         from .contact import serve_contact_form
 
         return serve_contact_form(self, request)
+
+    def serve_after_csrf_failure(self, request, view=None, args=(), kwargs=None):
+        """``CSRF_FAILURE_VIEW`` asks the page: the contact form again, as it was filled in."""
+        if getattr(view, "__name__", "") != "contact_form":
+            return None
+        from .contact import serve_contact_form_again
+
+        return serve_contact_form_again(self, request)
 
     @path("thanks/")
     def thanks(self, request):

@@ -10,6 +10,7 @@ accepted. Everything else is here, so the two can never drift apart:
 """
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -44,6 +45,8 @@ TOO_LONG = "Some of what you sent is far too long. Please shorten it."
 # characters and each value to 500, so a row holds at most about 16,500 characters
 # whatever was sent. Names lose control characters and values lose NUL bytes, which
 # PostgreSQL refuses in JSON. How many fields were left out is kept under LEFT_OUT.
+# Special-category fields (health notes) are never kept, whatever the consent box says:
+# a quarantined post was never accepted, so no consent was ever recorded for it.
 QUARANTINE_MAX_FIELDS = 30
 QUARANTINE_MAX_NAME = 50
 QUARANTINE_MAX_VALUE = 500
@@ -61,12 +64,12 @@ def oversized(post) -> bool:
     )
 
 
-def quarantined_data(post) -> dict[str, str]:
+def quarantined_data(post, special_category: Collection[str] = ()) -> dict[str, str]:
     """What is kept of a post that looked automated: see QUARANTINE_MAX_FIELDS."""
     data = {}
     left_out = 0
     for key, value in post.items():
-        if key in NOT_KEPT:
+        if key in NOT_KEPT or key in special_category:
             continue
         name = "".join(ch for ch in key if ch.isprintable())[:QUARANTINE_MAX_NAME] or "?"
         if len(data) >= QUARANTINE_MAX_FIELDS or name in data:
@@ -78,9 +81,12 @@ def quarantined_data(post) -> dict[str, str]:
     return data
 
 
-def quarantine(form_name: str, post, reason: SpamReason) -> None:
-    """Keep what a bot sent, capped and cleaned, so the therapist can check it."""
-    data = quarantined_data(post)
+def quarantine(
+    form_name: str, post, reason: SpamReason, special_category: Collection[str] = ()
+) -> None:
+    """Keep what a bot sent, capped and cleaned, so the therapist can check it; never the
+    fields named in ``special_category``."""
+    data = quarantined_data(post, special_category)
     QuarantinedSubmission.objects.create(
         form=form_name,
         reason=reason,
@@ -105,9 +111,9 @@ class Screening:
     token: str | None = None  # the post's one-time value, when it passed
 
 
-def screen_post(request, form_name: str) -> Screening:
+def screen_post(request, form_name: str, special_category: Collection[str] = ()) -> Screening:
     """Abuse checks shared by both forms, before any validation. A quarantined post is
-    kept (see ``quarantine``) before this returns."""
+    kept (see ``quarantine``, without its ``special_category`` fields) before this returns."""
     if rate_limited(request):
         return Screening(Verdict.RATE_LIMITED)
     post = request.POST
@@ -121,27 +127,56 @@ def screen_post(request, form_name: str) -> Screening:
         reason = spam_reason(age, post.get(HONEYPOT_FIELD, ""))
     if reason:
         with transaction.atomic():
-            quarantine(form_name, post, reason)
+            quarantine(form_name, post, reason, special_category)
         return Screening(Verdict.QUARANTINED)
     return Screening(Verdict.PASSED, token)
 
 
-def render_form(page, request, form, status=200):
+def render_form(page, request, form, status=200, notice=""):
     describe_errors(form)
     context = page.get_context(request)
     context["form"] = form
+    context["form_notice"] = notice
     return TemplateResponse(request, page.get_template(request), context, status=status)
 
 
+CSRF_NOTICE = (
+    "Your browser did not send the security cookie this form needs, so we have not sent "
+    "it yet. We kept what you typed: please check it and send it again."
+)
+
+
+@sensitive_variables("initial")
+def render_form_again(page, request, make_form):
+    """The form as the visitor filled it in, after the CSRF check refused the post (cookies
+    cleared or blocked while the page was open). Nothing was screened or stored; the form's
+    own token is kept, so the next post is screened as usual. The caller's response must
+    never be cached: it holds what the visitor typed (``CSRF_FAILURE_VIEW``)."""
+    initial = {
+        name: values if len(values) > 1 else values[0] for name, values in request.POST.lists()
+    }
+    return render_form(page, request, make_form(initial), status=403, notice=CSRF_NOTICE)
+
+
 @sensitive_variables("post", "form")
-def handle_post(page, request, *, form_name: str, bind_form, store, what: str):
+def handle_post(
+    page,
+    request,
+    *,
+    form_name: str,
+    bind_form,
+    store,
+    what: str,
+    special_category: Collection[str] = (),
+):
     """Screen, check and store one post; the thank-you page, or the form with its errors.
 
     ``bind_form(post)`` makes the bound form; ``store(cleaned_data, token)`` saves it.
     ``what`` names what the visitor filled in, for the message about an expired form.
+    ``special_category`` names the fields a quarantined post never keeps.
     """
     thanks_url = page.url + page.reverse_subpage("thanks")
-    screening = screen_post(request, form_name)
+    screening = screen_post(request, form_name, special_category)
     if screening.verdict is Verdict.RATE_LIMITED:
         return too_many_requests(request)
     if screening.verdict is Verdict.QUARANTINED:

@@ -1,9 +1,12 @@
 """Screening a post: each outcome is a type, and each leads where it should."""
 
+import importlib
+import json
 import secrets
 import time
 
 import pytest
+from django.apps import apps
 from django.core import signing
 from django.test import RequestFactory
 
@@ -22,6 +25,10 @@ from services.protection import (
 from services.submissions import Verdict, screen_post
 
 from .posts import booking_data
+
+remove_health_notes = importlib.import_module(
+    "services.migrations.0012_quarantine_keeps_no_health_notes"
+)
 
 
 def long_ago() -> float:
@@ -122,3 +129,41 @@ def test_an_expired_booking_form_comes_back_with_its_values_and_a_new_token(clie
     assert fresh != stale and read_form_token(fresh)
     assert not BookingRequest.objects.exists()
     assert not QuarantinedSubmission.objects.exists()
+
+
+HEALTH_NOTES = "Sciatica in the left leg since March"
+QUARANTINING_POSTS = {
+    "honeypot": lambda: {"website": "http://spam.example"},
+    "too fast": lambda: {"form_token": issue_form_token()},
+    "forged token": lambda: {"form_token": "forged"},
+    "no token": lambda: {"form_token": None},
+}
+CONSENT = {"consent given": {"notes_consent": "on"}, "consent absent": {}}
+
+
+@pytest.mark.parametrize("consent", CONSENT.values(), ids=CONSENT.keys())
+@pytest.mark.parametrize("flagged", QUARANTINING_POSTS.values(), ids=QUARANTINING_POSTS.keys())
+def test_a_quarantined_booking_never_keeps_its_health_notes(client, demo_site, flagged, consent):
+    post = booking_data(notes=HEALTH_NOTES, **flagged(), **consent)
+    response = client.post("/book/", post)
+    assert response.status_code == 302
+    row = QuarantinedSubmission.objects.get()
+    assert "notes" not in row.data
+    assert HEALTH_NOTES not in json.dumps(row.data) + row.email
+    assert row.data["name"] == post["name"]  # the rest is still kept to tell a bot apart
+    assert not BookingRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_migration_removes_health_notes_kept_in_quarantine_before():
+    kept = QuarantinedSubmission.objects.create(
+        form="booking", reason="too fast", data={"name": "Jane", "notes": HEALTH_NOTES}
+    )
+    contact = QuarantinedSubmission.objects.create(
+        form="contact", reason="honeypot", data={"name": "Tom", "message": "Hello"}
+    )
+    remove_health_notes.remove_health_notes(apps, None)
+    kept.refresh_from_db()
+    contact.refresh_from_db()
+    assert kept.data == {"name": "Jane"}
+    assert contact.data == {"name": "Tom", "message": "Hello"}

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Bodies that cannot be read, too large, of a type no form sends, or with control
+    # characters: refused with a page, before anything reads request.POST (practice/request_guard/).
+    "practice.request_guard.middleware.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -365,6 +368,22 @@ WAGTAILSEO_SEP = "|"
 TAGGIT_CASE_INSENSITIVE = True
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# -- Request bodies (practice/request_guard/) -------------------------------------
+# Public forms are small: a body over PUBLIC_MAX_BODY_BYTES gets 413 and one not url-encoded
+# or multipart gets 415, before anything reads it. Signed-in admin users upload images and
+# documents: up to STAFF_MAX_BODY_BYTES (nginx allows the admin 20 MB too). Django's limits
+# hold beneath: DATA_UPLOAD_MAX_MEMORY_SIZE for everything but files (a long guide's editor
+# form fits), DATA_UPLOAD_MAX_NUMBER_FIELDS for the page editor's many fields, and files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file instead of memory.
+PUBLIC_MAX_BODY_BYTES = 128 * 1024
+STAFF_MAX_BODY_BYTES = 20 * 1024 * 1024
+STAFF_PATH_PREFIXES = ["/admin/", "/django-admin/"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A post refused for a missing CSRF cookie: the form again with what was typed, or a page
+# that says what happened, in the site's design (not Django's technical page).
+CSRF_FAILURE_VIEW = "practice.request_guard.views.csrf_failure"
 
 LOGGING = {
     "version": 1,
