@@ -4,7 +4,6 @@ nginx, a publish empties it at once, and nobody gets a page made for someone els
 import http.server
 import re
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -82,19 +81,13 @@ def test_a_publish_shows_at_once_on_the_page_the_index_and_the_home_page(site):
     for path in ("/", "/blog/"):
         cached_twice(base_url + path)
 
+    # The publish purges nginx once it commits, before the other process ends. Unpurged,
+    # nginx would keep its old generation for 30 seconds: the first look shows which.
     make_guide_in_another_process(env, "Front cache fresh guide", "2099-01-01")
-    published = time.monotonic()
-    seen = {}
     for path in ("/blog/front-cache-fresh-guide/", "/blog/", "/"):
-        while path not in seen:
-            status, _, body = fetch(base_url + path)
-            if status == 200 and b"Front cache fresh guide" in body:
-                seen[path] = time.monotonic() - published
-            elif time.monotonic() - published > 1:
-                pytest.fail(f"{path} still shows the old page one second after the publish")
-            else:
-                time.sleep(0.05)
-    assert max(seen.values()) < 1
+        status, _, body = fetch(base_url + path)
+        assert status == 200, path
+        assert b"Front cache fresh guide" in body, path
 
     run_in_site_process(
         env,
