@@ -139,6 +139,26 @@ def smtp_server(settings):
     controller.stop()
 
 
+SUMMARY_SECTIONS = pytest.StashKey[list[tuple[str, str]]]()
+
+
+@pytest.fixture
+def summary_section(request):
+    """``add(title, text)``: a section at the end of the run's summary, for what a test
+    reports rather than asserts (the quality gate's performance scores)."""
+
+    def add(title: str, text: str) -> None:
+        request.config.stash.setdefault(SUMMARY_SECTIONS, []).append((title, text))
+
+    return add
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for title, text in config.stash.get(SUMMARY_SECTIONS, []):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write(text)
+
+
 @pytest.fixture(scope="module")
 def postgres_site(request, tmp_path_factory):
     """The demo site on a fresh PostgreSQL database under gunicorn (tests/postgres_site.py),
