@@ -357,7 +357,13 @@ CACHE_BACKENDS = {
 }
 
 
-@pytest.mark.parametrize("backend", list(CACHE_BACKENDS))
+@pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param(name, marks=pytest.mark.redis) if name == "redis" else name
+        for name in CACHE_BACKENDS
+    ],
+)
 def test_rate_limit_works_with_each_cache_backend(client, demo_site, settings, tmp_path, backend):
     config = dict(CACHE_BACKENDS[backend])
     if backend == "file":

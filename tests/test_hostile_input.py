@@ -199,7 +199,7 @@ class OverHttp:
         return len(f"GET {path} HTTP/1.1") > GUNICORN_REQUEST_LINE_LIMIT
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def site(request):
     if request.param == "sqlite":
         request.getfixturevalue("demo_site")
