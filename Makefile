@@ -102,7 +102,7 @@ format: install
 # pins wherever the declared ranges allow; LOCK_ARGS=--upgrade moves every pin to the newest.
 lock: install
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe \
-		--extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra test --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
 		--no-emit-trusted-host $(LOCK_ARGS) --output-file requirements.lock pyproject.toml
 
 clean:
