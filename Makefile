@@ -41,29 +41,37 @@ run: install
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-# Everything `make lint` checks, then Django's checks and the whole suite.
+# Tests run in file order; PYTEST_ORDER= (empty) shuffles them (pytest-randomly prints
+# the seed; PYTEST_ORDER=--randomly-seed=N repeats an order). .ci/run shuffles.
+PYTEST_ORDER ?= -p no:randomly
+# The tests that need a tool (tests/tool_markers.py).
+TOOL_TESTS := browser or postgres or redis or nginx
+
+# Everything `make lint` checks, then Django's checks and the whole suite on SQLite: the
+# browser tests and the quality gate included. PYTEST_ARGS picks tests.
 test: lint node-tools
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest -p no:randomly
+	$(BIN)/pytest $(PYTEST_ORDER) $(PYTEST_ARGS)
 
-# The whole suite again with the site's own database on PostgreSQL: pytest-django makes
-# test_<name> on that server and drops it at the end. PYTEST_ARGS picks tests.
+# The tests that use the site's own database (marked `database` by tests/conftest.py: no
+# browser, quality gate, nginx or servers of their own) again, with that database on
+# PostgreSQL: pytest-django makes test_<name> on that server and drops it at the end.
 PG_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/practice
 test-postgres: install
 	@$(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=3).close()' \
 		'$(PG_TEST_DATABASE_URL)' 2>/dev/null || { echo "make test-postgres: no PostgreSQL server answers at" \
 		"$(PG_TEST_DATABASE_URL) (set PG_TEST_DATABASE_URL). CI starts one in .ci/run." >&2; exit 1; }
-	DATABASE_URL='$(PG_TEST_DATABASE_URL)' $(BIN)/pytest -p no:randomly $(PYTEST_ARGS)
+	DATABASE_URL='$(PG_TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ORDER) -m database $(PYTEST_ARGS)
 
-# The suite as on a laptop with none of the optional tools, in a shuffled order: whatever
-# needs Chromium, the npm tools, PostgreSQL or Redis must skip, and nothing may fail. The
-# seed is printed; repeat an order with PYTEST_ARGS=--randomly-seed=N. About three minutes.
+# The tests that need Chromium, the npm tools, PostgreSQL, Redis or nginx, as on a laptop
+# with none of them: each must skip (tests/conftest.py fails one that passes), and none may
+# fail. The other tests do not touch a tool, so `make test` has already shown what they do.
 test-without-tools: install
-	env -u CI -u DATABASE_URL -u REDIS_URL \
+	env -u CI -u DATABASE_URL -u REDIS_URL TEST_TOOLS_HIDDEN=1 \
 		CHROMIUM_PATH=/nonexistent QUALITY_NODE_MODULES=/nonexistent NGINX_PATH=/nonexistent \
 		TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:1 TEST_REDIS_URL=redis://127.0.0.1:1 \
-		$(BIN)/pytest $(PYTEST_ARGS)
+		$(BIN)/pytest $(PYTEST_ORDER) -m '$(TOOL_TESTS)' -rs $(PYTEST_ARGS)
 
 check-quality: install $(NODE_STAMP)
 	$(BIN)/python -m tests.quality.check_quality
@@ -94,7 +102,7 @@ format: install
 # pins wherever the declared ranges allow; LOCK_ARGS=--upgrade moves every pin to the newest.
 lock: install
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe \
-		--extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra test --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
 		--no-emit-trusted-host $(LOCK_ARGS) --output-file requirements.lock pyproject.toml
 
 clean:

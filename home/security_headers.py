@@ -1,11 +1,12 @@
-"""What a browser may do with the site's pages: the Content-Security-Policy and the
-Permissions-Policy, and who may embed their resources.
+"""What a browser may do with the site's pages: the Content-Security-Policy, and who may
+embed their resources. (The Permissions-Policy is django-permissions-policy's.)
 
 Public pages get ``CONTENT_SECURITY_POLICY`` (django-csp 4): nothing inline, everything from
 the site itself. The Wagtail admin cannot work under that policy (its templates carry inline
 scripts and styles), so paths under ``ADMIN_CONTENT_SECURITY_POLICY["URL_PREFIXES"]`` get that
-policy's looser ``DIRECTIVES`` instead; the README says why. Both middlewares sit above the
-page cache, so a page served from the cache carries the headers of the settings now in force.
+policy's looser ``DIRECTIVES`` instead; the README says why. These middlewares, and
+django-permissions-policy's, sit above the page cache, so a page served from the cache carries
+the headers of the settings now in force.
 """
 
 import functools
@@ -123,22 +124,13 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
 
-def permissions_policy_header(features: dict[str, list[str]]) -> str:
-    """``{"camera": []}`` as ``camera=()``; an allowlist such as ``["self"]`` as ``(self)``."""
-    return ", ".join(
-        f"{feature}=({' '.join(allowlist)})" for feature, allowlist in sorted(features.items())
-    )
-
-
-def security_headers_middleware(get_response):
-    """Permissions-Policy (Django has no setting for it) and Cross-Origin-Resource-Policy."""
-    permissions_policy = permissions_policy_header(getattr(settings, "PERMISSIONS_POLICY", {}))
+def cross_origin_resource_policy_middleware(get_response):
+    """Cross-Origin-Resource-Policy, which Django has no setting for. (The Permissions-Policy
+    comes from django-permissions-policy, beside this in MIDDLEWARE.)"""
     resource_policy = getattr(settings, "CROSS_ORIGIN_RESOURCE_POLICY", "")
 
     def middleware(request):
         response = get_response(request)
-        if permissions_policy:
-            response.headers.setdefault("Permissions-Policy", permissions_policy)
         if resource_policy:
             response.headers.setdefault("Cross-Origin-Resource-Policy", resource_policy)
         return response

@@ -8,6 +8,13 @@ that first state back, so the next test, whatever it is, finds it again.
 
 Every test also starts with an empty default cache: no form posts counted against its
 address, and no page or site path cached from another test's database.
+
+Which leg runs a test is decided by its markers (tests/tool_markers.py): a test that needs a
+tool carries the tool's marker (``browser``, ``postgres``, ``redis``, ``nginx``; the users of
+the ``browser`` and ``postgres_site`` fixtures get theirs here), and a test that uses the
+site's own test database and needs no tool is marked ``database`` here, for the PostgreSQL
+leg. Chromium, nginx, Lighthouse, static files and templates rendered without the database
+do not depend on which database the site has, so they run once, on SQLite.
 """
 
 import dataclasses
@@ -30,9 +37,61 @@ from .factories import make_staff_user
 from .mail import RecordingHandler
 from .postgres_site import serve_postgres_site
 from .servers import free_port
+from .tool_markers import RUNNING, TOOL_MARKERS, tool_markers_of, tools_hidden
 
 # The Chromium and live-server fixtures of the browser tests.
 pytest_plugins = ["tests.browser_support"]
+
+
+# A test using one of these fixtures needs the tool of the marker it gets.
+FIXTURE_MARKERS = {"browser": "browser", "postgres_site": "postgres"}
+# pytest-django's fixtures that give a test the site's own database.
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def uses_site_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Before ``-m`` selects: the fixtures' tool markers, then ``database``."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in fixtures:
+                item.add_marker(marker)
+        if uses_site_database(item) and not tool_markers_of(item):
+            item.add_marker("database")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    RUNNING.item = item
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With the tools hidden, a test marked for a tool must skip: passing, it shows that it
+    does not need the tool, and its marker keeps it out of the PostgreSQL leg for nothing."""
+    report = yield
+    if tools_hidden() and report.when == "call" and report.passed:
+        markers = tool_markers_of(item)
+        if markers:
+            report.outcome = "failed"
+            needs = "; ".join(f"{marker}: {TOOL_MARKERS[marker]}" for marker in markers)
+            report.longrepr = (
+                f"{item.nodeid} passed with every tool hidden, so it does not need what its "
+                f"markers say ({needs})"
+            )
+    return report
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +196,26 @@ def smtp_server(settings):
     handler.port = port
     yield handler
     controller.stop()
+
+
+SUMMARY_SECTIONS = pytest.StashKey[list[tuple[str, str]]]()
+
+
+@pytest.fixture
+def summary_section(request):
+    """``add(title, text)``: a section at the end of the run's summary, for what a test
+    reports rather than asserts (the quality gate's performance scores)."""
+
+    def add(title: str, text: str) -> None:
+        request.config.stash.setdefault(SUMMARY_SECTIONS, []).append((title, text))
+
+    return add
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for title, text in config.stash.get(SUMMARY_SECTIONS, []):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write(text)
 
 
 @pytest.fixture(scope="module")

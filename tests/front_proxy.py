@@ -20,6 +20,7 @@ import pytest
 
 from .quality.chromium import in_ci
 from .servers import REPO_ROOT
+from .tool_markers import expect_marker
 
 DEPLOY_NGINX = REPO_ROOT / "deploy" / "nginx"
 NGINX = os.environ.get("NGINX_PATH") or shutil.which("nginx") or "/usr/sbin/nginx"
@@ -28,6 +29,7 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 
 def require_nginx() -> None:
     """Skip without nginx (Debian's package); fail instead under CI, where .ci/run installs it."""
+    expect_marker("nginx")
     missing = [str(path) for path in (Path(NGINX), MIME_TYPES) if not path.exists()]
     if not missing:
         return

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from .quality.chromium import in_ci
+from .tool_markers import expect_marker
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -41,11 +42,13 @@ def with_path(url: str, path: str) -> str:
 
 def require_postgres() -> str:
     """The server's URL without a database name; skips (or fails under CI) when unreachable."""
+    expect_marker("postgres")
     require_service(POSTGRES_URL, 5432, "PostgreSQL")
     return with_path(POSTGRES_URL, "")
 
 
 def require_redis(db: int) -> str:
     """A Redis URL for database `db`; skips (or fails under CI) when unreachable."""
+    expect_marker("redis")
     require_service(REDIS_URL, 6379, "Redis")
     return with_path(REDIS_URL, f"/{db}")

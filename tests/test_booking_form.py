@@ -122,13 +122,6 @@ def test_valid_booking_is_stored_then_redirected_to_thanks(client, demo_site):
     assert strip_tags(BookingPage.objects.get().thank_you_text) in thanks.content.decode()
 
 
-def test_refreshing_the_thank_you_page_does_not_submit_again(client, demo_site):
-    post(client, booking_data())
-    client.get("/book/thanks/")
-    client.get("/book/thanks/")
-    assert BookingRequest.objects.count() == 1
-
-
 def test_double_click_stores_one_request(client, demo_site):
     data = booking_data()
     first, second = post(client, data), post(client, data)
@@ -364,7 +357,13 @@ CACHE_BACKENDS = {
 }
 
 
-@pytest.mark.parametrize("backend", list(CACHE_BACKENDS))
+@pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param(name, marks=pytest.mark.redis) if name == "redis" else name
+        for name in CACHE_BACKENDS
+    ],
+)
 def test_rate_limit_works_with_each_cache_backend(client, demo_site, settings, tmp_path, backend):
     config = dict(CACHE_BACKENDS[backend])
     if backend == "file":

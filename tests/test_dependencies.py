@@ -19,7 +19,7 @@ from packaging.version import Version
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # What runs on the server may import only [project] dependencies; tests and the benchmark
-# may also import the dev tools.
+# may also import the test extra's packages, but not the lint tools of the dev extra.
 PRODUCT = ("home", "blog", "services", "practice", "manage.py")
 TOOLING = ("tests", "bench")
 # Settings name modules in strings (INSTALLED_APPS, MIDDLEWARE, BACKEND): Django imports them.
@@ -30,7 +30,7 @@ Groups = dict[str, list[Requirement]]
 
 
 def declared(pyproject: str) -> Groups:
-    """The declared requirements: "runtime", then each optional group (dev)."""
+    """The declared requirements: "runtime", then each optional group (test, dev)."""
     project = tomllib.loads(pyproject)["project"]
     groups = {
         "runtime": project.get("dependencies", []),
@@ -164,6 +164,7 @@ def undeclared_imports(
 ) -> list[str]:
     """Third-party modules the code uses that no declared distribution provides."""
     runtime = {canonicalize_name(req.name) for req in groups["runtime"]}
+    tested = runtime | {canonicalize_name(req.name) for req in groups.get("test", [])}
     every = {canonicalize_name(req.name) for reqs in groups.values() for req in reqs}
     local = {path.name.removesuffix(".py") for path in root.iterdir()}
     problems = []
@@ -185,6 +186,11 @@ def undeclared_imports(
                 problems.append(
                     f"{relative} uses {module}, which pyproject.toml declares for development "
                     "only: the site needs it in [project] dependencies"
+                )
+            elif not in_product and not dists & tested:
+                problems.append(
+                    f"{relative} uses {module}, which pyproject.toml declares as a lint tool "
+                    "(dev) only: the tests need it in the test extra"
                 )
     return problems
 
@@ -338,6 +344,23 @@ def test_product_code_may_not_use_a_package_declared_for_development_only(tmp_pa
         "home/parsing.py uses bs4, which pyproject.toml declares for development only: "
         "the site needs it in [project] dependencies"
     ]
+
+
+def test_tests_may_not_use_a_package_declared_as_a_lint_tool_only(tmp_path):
+    write(tmp_path, "tests/test_layers.py", "import importlinter\nimport pytest\n")
+    providers = importlib.metadata.packages_distributions()
+
+    problems = undeclared_imports(source_files(tmp_path), tmp_path, project_groups(), providers)
+
+    assert problems == [
+        "tests/test_layers.py uses importlinter, which pyproject.toml declares as a lint tool "
+        "(dev) only: the tests need it in the test extra"
+    ]
+
+
+def test_the_heavy_test_only_packages_are_in_the_test_extra():
+    test_extra = {canonicalize_name(req.name) for req in project_groups()["test"]}
+    assert {"playwright", "moto", "python-docx", "pytest"} <= test_extra
 
 
 def test_a_module_that_settings_name_in_a_string_counts_as_used(tmp_path):

@@ -30,6 +30,7 @@ def units(suffix: str) -> dict[str, configparser.ConfigParser]:
     return parsed
 
 
+@pytest.mark.nginx
 def test_nginx_accepts_the_site_configuration(tmp_path):
     require_nginx()
     certificate, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"

@@ -4,7 +4,6 @@ nginx, a publish empties it at once, and nobody gets a page made for someone els
 import http.server
 import re
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -68,6 +67,7 @@ def cached_twice(url):
     return body
 
 
+@pytest.mark.nginx
 def test_anonymous_pages_come_from_nginx_after_the_first_visit(site):
     _, base_url = site
     status, headers, body = fetch(base_url + "/blog/massage-for-sciatica-relief/")
@@ -77,24 +77,19 @@ def test_anonymous_pages_come_from_nginx_after_the_first_visit(site):
     cached_twice(base_url + "/blog/massage-for-sciatica-relief/")
 
 
+@pytest.mark.nginx
 def test_a_publish_shows_at_once_on_the_page_the_index_and_the_home_page(site):
     env, base_url = site
     for path in ("/", "/blog/"):
         cached_twice(base_url + path)
 
+    # The publish purges nginx once it commits, before the other process ends. Unpurged,
+    # nginx would keep its old generation for 30 seconds: the first look shows which.
     make_guide_in_another_process(env, "Front cache fresh guide", "2099-01-01")
-    published = time.monotonic()
-    seen = {}
     for path in ("/blog/front-cache-fresh-guide/", "/blog/", "/"):
-        while path not in seen:
-            status, _, body = fetch(base_url + path)
-            if status == 200 and b"Front cache fresh guide" in body:
-                seen[path] = time.monotonic() - published
-            elif time.monotonic() - published > 1:
-                pytest.fail(f"{path} still shows the old page one second after the publish")
-            else:
-                time.sleep(0.05)
-    assert max(seen.values()) < 1
+        status, _, body = fetch(base_url + path)
+        assert status == 200, path
+        assert b"Front cache fresh guide" in body, path
 
     run_in_site_process(
         env,
@@ -106,6 +101,7 @@ def test_a_publish_shows_at_once_on_the_page_the_index_and_the_home_page(site):
     assert fetch(base_url + "/blog/front-cache-fresh-guide/")[0] == 404
 
 
+@pytest.mark.nginx
 def test_a_settings_change_empties_the_front_cache(site):
     env, base_url = site
     cached_twice(base_url + "/services/")
@@ -131,6 +127,7 @@ def editor_cookie(env) -> str:
     return f"sessionid={session_key}"
 
 
+@pytest.mark.nginx
 def test_an_editor_never_gets_a_cached_page_and_nobody_gets_hers(site):
     env, base_url = site
     cookie = editor_cookie(env)
@@ -152,6 +149,7 @@ def test_an_editor_never_gets_a_cached_page_and_nobody_gets_hers(site):
     assert USERBAR not in body
 
 
+@pytest.mark.nginx
 def test_form_pages_the_admin_and_posts_are_never_stored(site):
     _, base_url = site
     for path in ("/book/", "/contact/", "/admin/login/"):
@@ -163,6 +161,7 @@ def test_form_pages_the_admin_and_posts_are_never_stored(site):
     assert headers.get("X-Front-Cache") != "HIT"
 
 
+@pytest.mark.nginx
 def test_static_files_and_renditions_come_from_disk_with_long_expiry(site):
     _, base_url = site
     _, _, body = fetch(base_url + "/services/")

@@ -285,6 +285,7 @@ def flushed_lines(nginx_prefix: Path, log: Path, expected: int, timeout: float =
         time.sleep(0.1)
 
 
+@pytest.mark.nginx
 def test_views_through_nginx_are_counted_once_each_whether_nginx_or_the_app_answered(
     tmp_path,
 ):

@@ -128,7 +128,7 @@ def postgres_leg_parts(postgres_site):
     return postgres_site, client_link, sign_in_over_http(postgres_site.base_url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def leg(request) -> Leg:
     if request.param == "sqlite":
         request.getfixturevalue("demo_site")

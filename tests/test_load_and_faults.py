@@ -202,6 +202,7 @@ def test_mail_server_down_for_an_hour_then_back_every_email_arrives_once(
 
 
 @pytest.mark.postgres
+@pytest.mark.redis
 def test_visitors_booking_at_once_on_postgresql_with_redis_are_each_stored_once(
     tmp_path_factory,
 ):

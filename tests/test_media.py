@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
@@ -111,7 +112,7 @@ def test_a_rendition_spelled_any_other_way_is_refused_not_cached(client, private
 
 def _stored_rendition_entries() -> dict[str, int]:
     """Each file of the renditions cache, with its inode: a rewrite makes a new inode."""
-    folder = Path(caches["renditions"]._dir)
+    folder = Path(settings.CACHES["renditions"]["LOCATION"])
     return {path.name: path.stat().st_ino for path in folder.glob("*.djcache")}
 
 

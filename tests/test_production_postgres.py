@@ -20,7 +20,7 @@ from .optional_services import require_postgres, require_redis
 from .quality.check_quality import manage, production_env, sitemap_paths
 from .servers import REPO_ROOT, free_port, gunicorn
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 def get(url):

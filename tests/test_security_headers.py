@@ -31,6 +31,32 @@ from .servers import REPO_ROOT, free_port
 
 PUBLIC_PAGES = ["/", DEMO_GUIDE_URL, "/book/", "/contact/", "/search/?q=sciatica"]
 UNUSED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb"]
+# Every browser feature PERMISSIONS_POLICY switches off.
+SWITCHED_OFF_FEATURES = {
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "interest-cohort",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "window-management",
+    "xr-spatial-tracking",
+}
 
 
 def policy_of(response) -> dict[str, list[str]]:
@@ -127,6 +153,21 @@ def test_a_nonce_a_view_used_is_in_that_response_policy_alone(db, settings):
     assert nonces[0] != nonces[1]
     for response, nonce in zip((first, second), nonces, strict=True):
         assert f"'nonce-{nonce}'" in policy_of(response)["script-src"]
+
+
+def test_every_unused_browser_feature_is_switched_off_on_cached_pages_too(
+    client, demo_site, settings
+):
+    settings.PAGE_CACHE_ENABLED = True
+    answers = [client.get(DEMO_GUIDE_URL) for _ in range(2)]
+
+    assert [answer.headers["X-Page-Cache"] for answer in answers] == ["miss", "hit"]
+    for answer in answers:
+        features = dict(
+            part.split("=", 1) for part in answer.headers["Permissions-Policy"].split(", ")
+        )
+        assert features == dict.fromkeys(SWITCHED_OFF_FEATURES, "()")
+        assert answer.headers["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 def test_a_changed_policy_setting_is_in_force_on_the_next_page(client, demo_site, settings):

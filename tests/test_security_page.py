@@ -120,7 +120,7 @@ def test_every_command_and_option_security_md_names_exists():
     for name, arguments in used:
         assert name in commands, name
         parser = load_command_class(commands[name], name).create_parser("manage.py", name)
-        options = {option for action in parser._actions for option in action.option_strings}
+        options = set(re.findall(r"(?<![\w-])--?[\w-]+", parser.format_help()))
         for option in re.findall(r"--?[\w-]+", arguments):
             assert option in options, f"manage.py {name} has no {option}"
 

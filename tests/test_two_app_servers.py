@@ -31,7 +31,7 @@ from .two_app_servers import (
     wait_until_sent,
 )
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
 
 
 @pytest.fixture(scope="module")

@@ -55,7 +55,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above the page cache: cached pages get the policies in force now (home/security_headers.py).
     "home.security_headers.ContentSecurityPolicyMiddleware",
-    "home.security_headers.security_headers_middleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "home.security_headers.cross_origin_resource_policy_middleware",
     # Page views per day (home/page_views.py): above the page cache, so cached pages count.
     "home.page_views.PageViewMiddleware",
     # Above sessions, CSRF and auth: it must see the cookies and Vary they add.
@@ -591,7 +592,8 @@ ADMIN_CONTENT_SECURITY_POLICY = admin_content_security_policy(STATIC_URL, MEDIA_
 # No avatars from Gravatar: the admin would send a hash of each editor's email to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Browser features the site never uses, switched off for every page and any frame in it
-# (only names Chromium knows: an unknown one is an error in the browser's console).
+# (django-permissions-policy, which refuses a name it does not know at start-up; only names
+# Chromium knows: an unknown one is an error in the browser's console).
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (

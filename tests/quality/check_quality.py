@@ -1,4 +1,5 @@
-"""The quality gate: Lighthouse, axe-core and the Nu HTML checker on every demo page.
+"""The quality gate: Lighthouse, axe-core, the Nu HTML checker and page weight on every
+demo page.
 
 The site runs as it does in production: the production settings under gunicorn, with a
 throwaway secret, a fresh SQLite database in a temporary folder, the demo content and the
@@ -6,13 +7,19 @@ collected static files. Every page in the sitemap is checked, and also the 404 p
 search result page (axe and vnu only: those two are rightly noindex or not 200, which
 Lighthouse's SEO score would count against them).
 
-Targets: Lighthouse (mobile) accessibility, best practices and SEO at 100, performance at
-95 or more; zero axe-core WCAG 2.x A/AA violations at 390 and 1280 pixels wide; zero vnu errors;
-no Content-Security-Policy violation in Chromium's console.
+Targets, each deterministic: Lighthouse (mobile) accessibility, best practices and SEO at
+100; zero axe-core WCAG 2.x A/AA violations at 390 and 1280 pixels wide; zero vnu errors; no
+Content-Security-Policy violation in Chromium's console; at most 60 KB of HTML, CSS and
+JavaScript (uncompressed) per page.
+
+Lighthouse's performance score is reported, never a target: it measures this machine's load
+as much as the page (one run in a thousand scored 90 on a busy machine, from blocking time).
+``make bench`` measures speed.
 
     .venv/bin/python -m tests.quality.check_quality [--only /blog/] [--no-lighthouse]
 
-Exits 1 when a page misses a target. Reports are kept in the folder it prints.
+Exits 1 when a page misses a target. Reports are kept in the folder it prints, with the
+performance scores in performance.txt.
 """
 
 import argparse
@@ -21,13 +28,14 @@ import json
 import os
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from tests.quality.chromium import (
@@ -45,9 +53,12 @@ from tests.quality.sitemap_reader import sitemap_locations
 from tests.servers import free_port, gunicorn
 
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
-# A page whose first run scores under the performance target gets two more; its median counts.
-PERFORMANCE_RUNS = 3
+TARGETS = {"accessibility": 100, "best-practices": 100, "seo": 100}
+# Reported beside the targets, never held to one.
+REPORTED = "performance"
+# A page's HTML with the style sheets and scripts it links, uncompressed (bench/RESULTS.md
+# measures the article's against the same budget).
+PAGE_WEIGHT_BUDGET = 60 * 1024
 AXE_VIEWPORTS = [(390, 844), (1280, 900)]
 # Checked by axe and vnu, not by Lighthouse: a 404 status and a noindex page lose SEO points
 # by design.
@@ -63,7 +74,7 @@ class PageResult:
     vnu: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lighthouse_expected: bool = True
-    performance_runs: list[int] = field(default_factory=list)
+    weight: int = 0
     benchmark_index: float | None = None
 
     @property
@@ -73,6 +84,7 @@ class PageResult:
         )
         return (
             (scores_ok or not self.lighthouse_expected)
+            and self.weight <= PAGE_WEIGHT_BUDGET
             and not self.axe
             and not self.vnu
             and not self.errors
@@ -141,6 +153,34 @@ def fetch(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+class LinkedAssets(HTMLParser):
+    """The style sheets and scripts a page links."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "link" and attributes.get("rel") == "stylesheet" and attributes.get("href"):
+            self.urls.append(attributes["href"])
+        elif tag == "script" and attributes.get("src"):
+            self.urls.append(attributes["src"])
+
+
+def page_weight(base_url: str, body: bytes) -> int:
+    """The page's HTML and the CSS and JavaScript it links, in bytes, uncompressed."""
+    parser = LinkedAssets()
+    parser.feed(body.decode(errors="replace"))
+    total = len(body)
+    for url in dict.fromkeys(parser.urls):
+        status, asset = fetch(urllib.parse.urljoin(base_url + "/", url))
+        if status != 200:
+            raise RuntimeError(f"{url}: HTTP {status}")
+        total += len(asset)
+    return total
 
 
 def run_vnu(files: dict[str, Path]) -> dict[str, list[str]]:
@@ -220,17 +260,6 @@ def scores(lhr: dict) -> dict[str, int]:
     }
 
 
-def combined_scores(runs: list[dict]) -> dict[str, int]:
-    """The median performance of the runs (Lighthouse's own advice for its variability, which
-    on a busy machine is mostly Total Blocking Time), and the worst of every other category."""
-    all_scores = [scores(lhr) for lhr in runs]
-    combined = {
-        category: min(score[category] for score in all_scores) for category in LIGHTHOUSE_CATEGORIES
-    }
-    combined["performance"] = round(statistics.median(s["performance"] for s in all_scores))
-    return combined
-
-
 def lighthouse_failures(lhr: dict) -> list[str]:
     """The audits that cost points in a category below its target."""
     failures = []
@@ -267,6 +296,10 @@ def check_site(base_url: str, outdir: Path, only=None, lighthouse=True) -> list[
         html_file = html_file.with_suffix(".html")
         html_file.write_bytes(body)
         html_files[path] = html_file
+        try:
+            results[path].weight = page_weight(base_url, body)
+        except RuntimeError as error:
+            results[path].errors.append(f"page weight: {error}")
     for path, errors in run_vnu(html_files).items():
         results[path].vnu = errors
 
@@ -300,22 +333,16 @@ def check_site(base_url: str, outdir: Path, only=None, lighthouse=True) -> list[
         for path in pages:
             if not results[path].lighthouse_expected:
                 continue
-            stem = Path(html_files[path]).stem
-            runs = []
+            report = outdir / f"{Path(html_files[path]).stem}.lighthouse.json"
             try:
-                for attempt in range(PERFORMANCE_RUNS):
-                    report = outdir / f"{stem}.lighthouse-{attempt + 1}.json"
-                    runs.append(run_lighthouse(base_url + path, report))
-                    if scores(runs[0])["performance"] >= TARGETS["performance"]:
-                        break
+                lhr = run_lighthouse(base_url + path, report)
             except (RuntimeError, subprocess.TimeoutExpired) as error:
                 results[path].errors.append(str(error))
                 continue
-            results[path].lighthouse = combined_scores(runs)
-            results[path].performance_runs = [scores(lhr)["performance"] for lhr in runs]
-            results[path].benchmark_index = runs[0]["environment"].get("benchmarkIndex")
+            results[path].lighthouse = scores(lhr)
+            results[path].benchmark_index = lhr["environment"].get("benchmarkIndex")
             if not results[path].passed:
-                results[path].lighthouse_failures = lighthouse_failures(runs[0])
+                results[path].lighthouse_failures = lighthouse_failures(lhr)
     else:
         for result in results.values():
             result.lighthouse_expected = False
@@ -323,19 +350,18 @@ def check_site(base_url: str, outdir: Path, only=None, lighthouse=True) -> list[
 
 
 def table(results: list[PageResult]) -> str:
-    header = ["Page", "Perf", "A11y", "BP", "SEO", "axe", "vnu", "Result"]
+    header = ["Page", "Perf (reported)", "A11y", "BP", "SEO", "KB", "axe", "vnu", "Result"]
     rows = []
     for result in results:
         cells = [
             str(result.lighthouse[c]) if c in result.lighthouse else "–"
             for c in LIGHTHOUSE_CATEGORIES
         ]
-        if len(result.performance_runs) > 1:
-            cells[0] += " (" + "/".join(map(str, result.performance_runs)) + ")"
         rows.append(
             [
                 result.path,
                 *cells,
+                f"{result.weight / 1024:.1f}",
                 str(len(result.axe)),
                 str(len(result.vnu)),
                 "pass" if result.passed else "FAIL",
@@ -355,6 +381,11 @@ def table(results: list[PageResult]) -> str:
     for result in results:
         problems = [
             *result.errors,
+            *(
+                [f"weight: {result.weight / 1024:.1f} KB, over {PAGE_WEIGHT_BUDGET // 1024} KB"]
+                if result.weight > PAGE_WEIGHT_BUDGET
+                else []
+            ),
             *result.lighthouse_failures,
             *(f"axe {item}" for item in result.axe),
             *(f"vnu {item}" for item in result.vnu),
@@ -369,6 +400,22 @@ def table(results: list[PageResult]) -> str:
             " (a fast desktop is about 1500+; lower means noisier performance scores)."
         )
     return "\n".join(lines + details)
+
+
+def performance_report(results: list[PageResult]) -> str:
+    """Lighthouse's performance score of each page, as reported (never asserted)."""
+    lines = [f"Lighthouse {REPORTED} (mobile), reported, not a target:"]
+    lines += [
+        f"  {result.lighthouse[REPORTED]:>3}  {result.path}"
+        for result in results
+        if REPORTED in result.lighthouse
+    ]
+    benchmarks = [r.benchmark_index for r in results if r.benchmark_index]
+    if benchmarks:
+        lines.append(
+            f"  benchmarkIndex of this machine: {min(benchmarks):.0f}–{max(benchmarks):.0f}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def run_gate(outdir: Path, only=None, lighthouse=True) -> list[PageResult]:
@@ -395,8 +442,9 @@ def main(argv=None) -> int:
     outdir = args.reports or Path(tempfile.mkdtemp(prefix="quality-reports-"))
     outdir.mkdir(parents=True, exist_ok=True)
     results = run_gate(outdir, only=args.only, lighthouse=not args.no_lighthouse)
+    (outdir / "performance.txt").write_text(performance_report(results))
     print(table(results))  # noqa: T201
-    print(f"\nReports: {outdir}")  # noqa: T201
+    print(f"\nReports: {outdir} (performance scores: performance.txt)")  # noqa: T201
     return 0 if results and all(result.passed for result in results) else 1
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tool_markers import expect_marker
+
 CHROMIUM_PATH = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 # The flags that work on these machines. Without the background-networking ones,
@@ -53,10 +55,12 @@ def require(*paths: Path, what: str) -> None:
 
 
 def require_chromium() -> None:
+    expect_marker("browser")
     require(CHROMIUM_PATH, what="Debian's Chromium (apt-get install chromium)")
 
 
 def require_node_tools() -> None:
+    expect_marker("browser")
     require(AXE_JS, LIGHTHOUSE_CLI, VNU_JAR, what="The pinned npm tools (npm ci)")
     if not shutil.which("node"):
         require(Path("/nonexistent/node"), what="Node.js")
