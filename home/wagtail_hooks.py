@@ -1,7 +1,5 @@
-from django.urls import reverse
 from wagtail import hooks
 
-from . import two_factor
 from .rich_text import PageTreeLinkHandler
 
 
@@ -9,28 +7,3 @@ from .rich_text import PageTreeLinkHandler
 def expand_page_links_from_the_page_tree(features):
     # After Wagtail's own registration (order 0), which this replaces.
     features.register_link_type(PageTreeLinkHandler)
-
-
-# -- Two-step sign-in (home/two_factor.py) ------------------------------------------
-
-
-@hooks.register("register_admin_urls")
-def two_step_sign_in_urls():
-    return two_factor.admin_urls()
-
-
-@hooks.register("register_account_menu_item")
-def two_step_sign_in_account_item(request):
-    return {
-        "url": reverse("two_factor_overview"),
-        "label": "Two-step sign-in",
-        "help_text": "A code from an app on your phone at each sign-in, with backup codes.",
-    }
-
-
-# Last, after the apps' own menu hooks have added their items.
-@hooks.register("construct_main_menu", order=1000)
-def only_set_up_while_two_steps_are_missing(request, menu_items):
-    """Every page leads to the set-up page until it is done: the menu offers none of them."""
-    if two_factor.step_still_needed(request.user) == "two_factor_set_up":
-        menu_items.clear()

@@ -1,6 +1,6 @@
 """Guessing passwords: the admin's sign-in and password reset refuse a pair after 5 tries.
 
-django-axes counts per (username, address); home/staff_access.py adds the page, the
+django-axes counts per (username, address); staff_access/lockout.py adds the page, the
 password-reset counting and sign-ins from code. The cool-off is ended by moving the recorded
 attempts back in time, as 15 minutes passing would.
 """

@@ -3,7 +3,7 @@
 place asking), even with the right one, and what the refused post would have done is not done.
 
 The sign-in pages go through ``authenticate``, which axes counts; the others are counted by
-``home.staff_access.PasswordGuessingMiddleware`` (its ``PASSWORD_FORMS``). The password-reset
+``staff_access.lockout.PasswordGuessingMiddleware`` (its ``PASSWORD_FORMS``). The password-reset
 emails go to a real SMTP server on loopback. On PostgreSQL with DATABASE_URL set.
 """
 
@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.documents.models import Document
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
-from home.staff_access import PASSWORD_FORMS
+from staff_access.lockout import PASSWORD_FORMS
 
 from .factories import make_guide, make_staff_user, make_superuser
 from .mail import run_worker

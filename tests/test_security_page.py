@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SECURITY = (ROOT / "SECURITY.md").read_text()
 CLEAN = "System check identified no issues (0 silenced)."
 PROJECT_CODE = [
-    path for app in ("home", "services", "blog", "practice") for path in (ROOT / app).rglob("*.py")
+    path
+    for app in ("home", "services", "blog", "practice", "staff_access")
+    for path in (ROOT / app).rglob("*.py")
 ]
 
 
@@ -127,10 +129,12 @@ def test_every_command_and_option_security_md_names_exists():
 
 def test_every_file_security_md_names_exists():
     paths = re.findall(
-        r"`((?:home|services|blog|practice|templates|tests|bench)/[\w./-]*)`", SECURITY
+        r"`((?:home|services|blog|practice|staff_access|templates|tests|bench)/[\w./-]*)`",
+        SECURITY,
     )
 
     assert "home/unavailable.py" in paths and "templates/503.html" in paths
+    assert "staff_access/lockout.py" in paths
     assert [path for path in paths if not (ROOT / path).exists()] == []
 
 

@@ -1,4 +1,5 @@
-"""Two-step sign-in (home/two_factor.py) and the admin session's idle limit, with the test client.
+"""Two-step sign-in (staff_access/two_step.py) and the admin session's idle limit
+(staff_access/idle_sessions.py), with the test client.
 
 The codes are computed here as an authenticator app computes them (django-otp's TOTP).
 """
@@ -14,8 +15,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from home.staff_access import SESSION_RENEWED_AT
-from home.two_factor import PENDING_KEY_SESSION
+from staff_access.idle_sessions import SESSION_RENEWED_AT
+from staff_access.two_step import PENDING_KEY_SESSION
 
 from .factories import make_booking_request, make_staff_user, make_superuser
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "blog",
     "writing_checks",
     "deleted_blocks",
+    "staff_access",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -472,7 +473,7 @@ TRUSTED_PROXIES = trusted_proxies_setting(
 )
 
 # -- Staff access: sign-in throttling, two-step sign-in, session expiry ----------------
-# (home/staff_access.py, home/two_factor.py). django-axes counts failed sign-ins to the admin
+# (staff_access/lockout.py, two_step.py). django-axes counts failed sign-ins to the admin
 # and password-reset requests per (username, address) pair; 5 within 15 minutes and the pair
 # is refused until 15 minutes after the last counted one. `manage.py axes_reset_username NAME`
 # unlocks at once. The address is the forms' own (services/protection.py), so it follows
@@ -484,14 +485,14 @@ INSTALLED_APPS += [
     "django_otp.plugins.otp_static",
 ]
 AUTHENTICATION_BACKENDS = [
-    "home.staff_access.HttpRequestAxesBackend",
+    "staff_access.lockout.HttpRequestAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 MIDDLEWARE += [
-    "home.staff_access.idle_session_middleware",
+    "staff_access.idle_sessions.idle_session_middleware",
     "django_otp.middleware.OTPMiddleware",
-    "home.two_factor.SecondStepMiddleware",
-    "home.staff_access.PasswordGuessingMiddleware",
+    "staff_access.two_step.SecondStepMiddleware",
+    "staff_access.lockout.PasswordGuessingMiddleware",
     # Last, as axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -506,7 +507,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "services.protection.client_address"
-AXES_LOCKOUT_CALLABLE = "home.staff_access.lockout_response"
+AXES_LOCKOUT_CALLABLE = "staff_access.lockout.lockout_response"
 # Attempts while refused are not counted, so the page's "try again after" time holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
@@ -517,7 +518,8 @@ AXES_SENSITIVE_PARAMETERS: list[str] = []
 STAFF_REQUIRE_2FA = os.environ.get("STAFF_REQUIRE_2FA", "0") == "1"
 STAFF_REQUIRE_2FA_GROUPS = ["Practice staff"]
 OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
-# An admin session ends after 8 hours without use (home/staff_access.py renews it while used).
+# An admin session ends after 8 hours without use (staff_access/idle_sessions.py renews it
+# while used).
 SESSION_COOKIE_AGE = 8 * 60 * 60
 
 # -- Backups (home/backups.py: `manage.py backup` and `manage.py restore`) ----------

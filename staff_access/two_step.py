@@ -216,7 +216,7 @@ class TwoStepPage(WagtailAdminTemplateMixin):
 
 class OverviewView(TwoStepPage, TemplateView):
     page_title = "Two-step sign-in"
-    template_name = "admin_access/two_factor_overview.html"
+    template_name = "staff_access/two_factor_overview.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -231,7 +231,7 @@ class OverviewView(TwoStepPage, TemplateView):
 
 class SetUpView(TwoStepPage, FormView):
     page_title = "Set up two-step sign-in"
-    template_name = "admin_access/two_factor_set_up.html"
+    template_name = "staff_access/two_factor_set_up.html"
     form_class = SetUpForm
 
     def hex_key(self) -> str:
@@ -279,7 +279,7 @@ class SetUpView(TwoStepPage, FormView):
 class VerifyView(FormView):
     """The second step of signing in, shaped like Wagtail's own sign-in page."""
 
-    template_name = "admin_access/two_factor_verify.html"
+    template_name = "staff_access/two_factor_verify.html"
     form_class = VerifyForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -310,7 +310,7 @@ class BackupCodesView(TwoStepPage, TemplateView):
     """New backup codes are shown once, right after they are made; then only how many remain."""
 
     page_title = "Backup codes"
-    template_name = "admin_access/two_factor_backup_codes.html"
+    template_name = "staff_access/two_factor_backup_codes.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not has_two_steps(request.user):
@@ -332,7 +332,7 @@ class BackupCodesView(TwoStepPage, TemplateView):
 
 
 def admin_urls():
-    """Registered by home/wagtail_hooks.py under /admin/, behind Wagtail's admin check."""
+    """Registered by staff_access/wagtail_hooks.py under /admin/, behind Wagtail's admin check."""
     return [
         path("two-step/", OverviewView.as_view(), name="two_factor_overview"),
         path("two-step/set-up/", SetUpView.as_view(), name="two_factor_set_up"),

@@ -12,13 +12,9 @@ it does not do by itself:
   password: ``PASSWORD_FORMS``) are counted as attempts in axes' own records, and the same
   limit, cool-off, lockout page and unlock command apply. A refused post never reaches its
   view: a limited reset request sends no email.
-
-Beside it, ``idle_session_middleware`` makes a signed-in session end after
-``SESSION_COOKIE_AGE`` (8 hours) without use.
 """
 
 import datetime
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,7 +32,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
 
-from .security_headers import is_admin_path
+from home.security_headers import is_admin_path
 
 PASSWORD_RESET_URL_NAME = "wagtailadmin_password_reset"
 
@@ -71,7 +67,9 @@ def lockout_response(request, original_response=None, credentials=None):
     response = render(
         request,
         # A visitor's page password or sign-in gets the site's own page; staff the admin's.
-        "admin_access/lockout.html" if is_admin_path(request.path) else "lockout.html",
+        "staff_access/lockout.html"
+        if is_admin_path(request.path)
+        else "staff_access/visitor_lockout.html",
         {
             "try_again_at": timezone.localtime(try_again_at),
             "wait_minutes": max(1, round(wait.total_seconds() / 60)),
@@ -181,28 +179,3 @@ class PasswordGuessingMiddleware:
         if getattr(request, "axes_locked_out", False):
             return get_lockout_response(request, credentials=credentials)
         return None
-
-
-# -- idle sessions ---------------------------------------------------------------
-
-SESSION_RENEWED_AT = "_idle_timer_renewed_at"
-RENEW_AFTER_SECONDS = 5 * 60
-
-
-def idle_session_middleware(get_response):
-    """Starts a signed-in session's SESSION_COOKIE_AGE again when it is used, at most every five
-    minutes, so it ends that long after its last use. (SESSION_SAVE_EVERY_REQUEST would write
-    the session on each of an admin page's parallel requests.)"""
-
-    def middleware(request):
-        response = get_response(request)
-        session = getattr(request, "session", None)
-        user = getattr(request, "user", None)
-        if session is None or user is None or not user.is_authenticated:
-            return response
-        now = int(time.time())
-        if now - session.get(SESSION_RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
-            session[SESSION_RENEWED_AT] = now  # saved, with a new expiry, by SessionMiddleware
-        return response
-
-    return middleware

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class StaffAccessConfig(AppConfig):
+    name = "staff_access"
