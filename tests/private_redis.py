@@ -18,6 +18,7 @@ import pytest
 
 from .quality.chromium import in_ci
 from .servers import free_port
+from .tool_markers import expect_marker, tools_hidden
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -84,8 +85,9 @@ class PrivateRedis:
 @contextlib.contextmanager
 def private_redis(keep_data: bool = False):
     """A running PrivateRedis, stopped at the end; skips (fails under CI) without redis-server."""
-    if not Path(REDIS_SERVER).exists():
-        message = "redis-server is not installed"
+    expect_marker("redis")
+    if tools_hidden() or not Path(REDIS_SERVER).exists():
+        message = "redis-server is not installed (or tools are hidden)"
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)

@@ -26,6 +26,8 @@ from services.protection import rate_limited
 from .posts import booking_data
 from .private_redis import private_redis
 
+pytestmark = pytest.mark.redis
+
 RETRY_SECONDS = 0.5
 
 

@@ -187,7 +187,13 @@ def postgres_redis_site(workdir):
         yield site.base_url, site.env
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres+redis"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        "sqlite",
+        pytest.param("postgres+redis", marks=[pytest.mark.postgres, pytest.mark.redis]),
+    ],
+)
 def server(request, tmp_path_factory):
     serve = sqlite_site if request.param == "sqlite" else postgres_redis_site
     with serve(tmp_path_factory.mktemp(f"client-address-{request.param}")) as (base_url, env):

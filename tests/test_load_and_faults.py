@@ -224,6 +224,7 @@ def test_visitors_booking_at_once_on_postgresql_with_redis_are_each_stored_once(
 @pytest.mark.parametrize(
     "vendor", [pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"]
 )
+@pytest.mark.redis
 def test_redis_stopped_for_20_s_under_load_gives_no_500_and_loses_no_booking(
     tmp_path_factory, vendor
 ):

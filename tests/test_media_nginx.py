@@ -10,6 +10,8 @@ from .front_proxy import nginx, require_nginx, write_loopback_config
 from .media_spellings import hostile_spellings, raw_get, refused
 from .servers import free_port
 
+pytestmark = pytest.mark.nginx
+
 RENDITION = "images/photo.2e16d0ba.fill-480x360.format-jpeg.jpg"
 PRIVATE = {
     "original_images/photo.jpg": b"original with GPS",

@@ -56,7 +56,10 @@ def database(kind: str, workdir):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgres+redis"])
+@pytest.mark.parametrize(
+    "kind",
+    ["sqlite", pytest.param("postgres+redis", marks=[pytest.mark.postgres, pytest.mark.redis])],
+)
 def test_a_worker_round_behind_tls_warms_the_pages_visitors_then_get(tmp_path, kind):
     with database(kind, tmp_path) as db:
         env = production_env(tmp_path, free_port())

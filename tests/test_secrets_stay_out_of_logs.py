@@ -185,6 +185,7 @@ def leaks(text: str, secrets) -> list[str]:
     return [secret for secret in secrets if secret in text]
 
 
+@pytest.mark.nginx
 @pytest.mark.django_db(transaction=True)
 def test_no_log_of_gunicorn_django_or_nginx_holds_a_secret_address(demo_site, tmp_path):
     secrets = secret_addresses()
