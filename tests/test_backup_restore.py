@@ -1,4 +1,4 @@
-"""Backups that restore (home/backups.py, `manage.py backup` and `manage.py restore`).
+"""Backups that restore (backups/archive.py, `manage.py backup` and `manage.py restore`).
 
 The drill does what a practice would live through: the site keeps taking bookings while the
 nightly backup runs, then the disk is lost, and the archive brings back every booking that

@@ -1,8 +1,9 @@
 """The apps' layers hold, and the tool that checks them catches a breach.
 
 practice sits over blog and services, which sit over home, which sits over the
-infrastructure that knows no page (the writing checks, deleted blocks); blog and services
-never import each other, nor do the rooms under home. The contract is [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
+infrastructure that knows no page (the writing checks, deleted blocks, backups); blog and
+services never import each other, nor do the rooms under home. The contract is
+[tool.importlinter] in pyproject.toml, checked by `lint-imports`.
 """
 
 import shutil
@@ -15,7 +16,7 @@ import pytest
 from .servers import REPO_ROOT
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("practice", "blog", "services", "home", "deleted_blocks", "writing_checks")
+PACKAGES = ("practice", "blog", "services", "home", "backups", "deleted_blocks", "writing_checks")
 CONTRACT = (
     "practice over blog and services (independent of each other), over home, over the "
     "infrastructure that knows no page"
@@ -55,6 +56,10 @@ def test_the_project_keeps_its_layers():
         ("writing_checks/leak.py", "blog.models"),
         ("deleted_blocks/leak.py", "home.models"),
         ("deleted_blocks/leak.py", "writing_checks.checks"),
+        ("backups/leak.py", "home.models"),
+        ("backups/leak.py", "services.models"),
+        ("backups/leak.py", "deleted_blocks.views"),
+        ("writing_checks/leak.py", "backups.archive"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):

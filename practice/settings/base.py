@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "blog",
     "writing_checks",
     "deleted_blocks",
+    "backups",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -425,7 +426,7 @@ OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 # An admin session ends after 8 hours without use (home/staff_access.py renews it while used).
 SESSION_COOKIE_AGE = 8 * 60 * 60
 
-# -- Backups (home/backups.py: `manage.py backup` and `manage.py restore`) ----------
+# -- Backups (backups/archive.py: `manage.py backup` and `manage.py restore`) -------
 # Archives of the database and the media. Copy them off the machine (README, "Backups");
 # BACKUP_KEEP=0 keeps every archive. With BACKUP_ENCRYPTION_KEY set (a Fernet key, from
 # `manage.py backup --generate-key`), archives are encrypted; keep the key elsewhere.
