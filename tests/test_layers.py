@@ -1,8 +1,9 @@
 """The apps' layers hold, and the tool that checks them catches a breach.
 
 practice sits over blog and services, which sit over staff sign-in, which sits over home,
-which sits over the infrastructure that knows no page (the writing checks, deleted blocks);
-blog and services never import each other, nor do the rooms under home. The contract is [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
+which sits over the infrastructure that knows no page (the writing checks, deleted blocks,
+backups); blog and services never import each other, nor do the rooms under home. The
+contract is [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
 """
 
 import shutil
@@ -21,6 +22,7 @@ PACKAGES = (
     "services",
     "staff_access",
     "home",
+    "backups",
     "deleted_blocks",
     "writing_checks",
 )
@@ -66,6 +68,10 @@ def test_the_project_keeps_its_layers():
         ("home/leak.py", "staff_access.lockout"),
         ("staff_access/leak.py", "services.models"),
         ("writing_checks/leak.py", "staff_access.two_step"),
+        ("backups/leak.py", "home.models"),
+        ("backups/leak.py", "services.models"),
+        ("backups/leak.py", "deleted_blocks.views"),
+        ("writing_checks/leak.py", "backups.archive"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):

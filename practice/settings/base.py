@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "writing_checks",
     "deleted_blocks",
     "staff_access",
+    "backups",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -522,7 +523,7 @@ OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 # while used).
 SESSION_COOKIE_AGE = 8 * 60 * 60
 
-# -- Backups (home/backups.py: `manage.py backup` and `manage.py restore`) ----------
+# -- Backups (backups/archive.py: `manage.py backup` and `manage.py restore`) -------
 # Archives of the database and the media. Copy them off the machine (README, "Backups");
 # BACKUP_KEEP=0 keeps every archive. With BACKUP_ENCRYPTION_KEY set (a Fernet key, from
 # `manage.py backup --generate-key`), archives are encrypted; keep the key elsewhere.

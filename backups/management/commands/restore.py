@@ -1,4 +1,4 @@
-"""`manage.py restore ARCHIVE`: puts an archive of `manage.py backup` back (home/backups.py)."""
+"""`manage.py restore ARCHIVE`: puts an archive of `manage.py backup` back (backups/archive.py)."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from home.backups import BackupError, Manifest, restore_backup
+from backups.archive import BackupError, Manifest, restore_backup
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Backups that restore: the database and the media in one archive, and putting them back.
 
 An archive is a gzipped tar, encrypted when ``BACKUP_ENCRYPTION_KEY`` is set
-(``home/backup_encryption.py``), named after the moment it was made:
+(``backups/encryption.py``), named after the moment it was made:
 
     practice-backup-20261203T215500Z.tar.gz[.enc]
         database/db.sqlite3 or database/db.dump   the database
@@ -14,7 +14,7 @@ site goes on serving and writing (WAL readers never block writers); PostgreSQL w
 snapshot names was on disk before the copy of the media began.
 
 A restore unpacks and checks everything (key, gzip, members, checksums, the database itself
-and whether this code can migrate it forward: ``home/backup_schema.py``) before it changes
+and whether this code can migrate it forward: ``backups/schema.py``) before it changes
 anything, and extracts only what the manifest lists. Only then does it put back the database,
 migrate it forward (putting the previous one back if that fails), make MEDIA_ROOT hold
 exactly the archive's files, and empty the caches, which may hold pages and renditions of
@@ -52,8 +52,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from . import backup_schema
-from .backup_encryption import DecryptingReader, DecryptionError, EncryptingWriter, is_encrypted
+from . import schema
+from .encryption import DecryptingReader, DecryptionError, EncryptingWriter, is_encrypted
 
 FORMAT_VERSION = 1
 ARCHIVE_PATTERN = re.compile(
@@ -510,12 +510,12 @@ def _check_database(manifest: Manifest, database: Path) -> None:
             raise BackupError(
                 f"The archive's database is damaged ({verdict}). Nothing was changed."
             )
-        archived = backup_schema.read_sqlite(database)
+        archived = schema.read_sqlite(database)
     else:
-        archived = backup_schema.read_postgres_script(_postgres_script(database))
+        archived = schema.read_postgres_script(_postgres_script(database))
     try:
-        backup_schema.check_restorable(archived)
-    except backup_schema.SchemaProblem as problem:
+        schema.check_restorable(archived)
+    except schema.SchemaProblem as problem:
         raise BackupError(f"{problem} Nothing was changed.") from problem
 
 

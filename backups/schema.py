@@ -5,7 +5,7 @@ It must be a database of this site (Django's and Wagtail's core tables, a Wagtai
 pages, this site's own migrations applied), and every migration it records for an app this
 code has must be one this code knows, with its dependencies applied too. A database from a
 newer version of the site, or from another site, fails that; an older one passes, and is
-migrated forward after it is put back (``home.backups``).
+migrated forward after it is put back (``backups.archive``).
 """
 
 import contextlib

@@ -1,12 +1,12 @@
-"""`manage.py backup`: one archive of the database and the media (home/backups.py)."""
+"""`manage.py backup`: one archive of the database and the media (backups/archive.py)."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from home.backup_encryption import new_key
-from home.backups import BackupError, create_backup
+from backups.archive import BackupError, create_backup
+from backups.encryption import new_key
 
 
 class Command(BaseCommand):
