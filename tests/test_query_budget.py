@@ -32,7 +32,7 @@ BUDGETS = {
 # An article, routed by Wagtail's own route(): it reads each page on the way as its own
 # type, then the article's author and picture (bench/NOTES.md has the rest). Its related
 # guides' pictures, when they have any, take one more query for their renditions.
-ARTICLE_BUDGET = 17
+ARTICLE_BUDGET = 14
 
 
 def queries_for(client, url) -> int:
