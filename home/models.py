@@ -15,10 +15,12 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage
 from wagtail.models import Orderable, Page, PageManager, PageViewRestriction, Site
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtailseo.models import SeoMixin, SeoSettings
 
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
+from .context_processors import read_menu_and_links
 from .private_sections import live_public, view_restrictions
 from .request_memo import current_request
 from .writing_checks_panel import EmptyBulletsDroppedForm, WritingChecksPanel
@@ -338,8 +340,17 @@ class BasePage(SeoMixin, Page):
         return self.site_setting(PracticeSettings)
 
     def get_context(self, request, *args, **kwargs):
-        # Both site settings are read here, in one query, before a template asks for either.
+        # Both site settings are read here, in one query, before a template asks for either;
+        # so are the menu and the pages the body links to.
         self.practice_settings  # noqa: B018
+        read_menu_and_links(
+            request,
+            [
+                list(field.value_from_object(self).raw_data)
+                for field in self._meta.fields
+                if isinstance(field, StreamField)
+            ],
+        )
         return super().get_context(request, *args, **kwargs)
 
     def get_view_restrictions(self):
@@ -454,12 +465,21 @@ class BasePage(SeoMixin, Page):
         return [data for data in (self.breadcrumb_schema(),) if data]
 
 
+class PageWithPicturesQuerySet(PageQuerySet):
+    def only(self, *fields):
+        # Who asks for a few fields only (treebeard, to delete a page) reads no picture,
+        # and Django refuses to join a field it defers.
+        return super(PageWithPicturesQuerySet, self.select_related(None)).only(*fields)
+
+
 class PageWithPicturesManager(PageManager):
     """A page type's manager that joins the pictures (and other rows) the page shows.
 
     Wagtail fetches the page it serves through its type's default manager
     (``Page.specific``), so what is joined here costs the page no query of its own.
     """
+
+    _queryset_class = PageWithPicturesQuerySet
 
     def __init__(self, *related: str):
         super().__init__()
