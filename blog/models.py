@@ -19,7 +19,7 @@ from wagtail.snippets.models import register_snippet
 from wagtailseo.models import SeoType, TwitterCard
 
 from home.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema, headings
-from home.models import BasePage, HeroImageMixin
+from home.models import BasePage, HeroImageMixin, PageWithPicturesManager
 from home.private_sections import live_public, public
 from writing_checks.checks import WritingWarning
 from writing_checks.panel import EmptyBulletsDroppedForm, WritingChecksPanel
@@ -179,6 +179,8 @@ class BlogPage(HeroImageMixin, BasePage):
     seo_description_sources = ["search_description", "intro"]
 
     base_form_class = EmptyBulletsDroppedForm
+
+    objects = PageWithPicturesManager("hero_image", "author")
 
     class Meta:
         verbose_name = "Guide"

@@ -14,13 +14,15 @@ from wagtail.admin.panels import (
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage
-from wagtail.models import Orderable, Page, PageViewRestriction, Site
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction, Site
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtailseo.models import SeoMixin, SeoSettings
 
 from writing_checks.panel import EmptyBulletsDroppedForm, WritingChecksPanel
 
 from .blocks import RICH_TEXT_FEATURES, BaseStreamBlock, faq_schema
+from .context_processors import read_menu_and_links
 from .private_sections import live_public, view_restrictions
 from .request_memo import current_request
 
@@ -181,11 +183,25 @@ class PracticeSettings(ClusterableModel, BaseSiteSetting):
         ),
     ]
 
-    # The footer links the privacy page: fetch it with the settings, in one query.
-    select_related = ["privacy_page"]
+    # The footer links the privacy page, and every page shows wagtail-seo's settings too:
+    # fetch them with these, in one query (``for_request``).
+    select_related = ["privacy_page", "site__seosettings"]
 
     class Meta:
         verbose_name = "Practice details"
+
+    @classmethod
+    def for_request(cls, request):
+        """The request's copy, which also becomes the request's copy of wagtail-seo's settings."""
+        practice = super().for_request(request)
+        if not hasattr(request, SeoSettings.get_cache_attr_name()):
+            try:
+                seo = practice.site.seosettings
+            except SeoSettings.DoesNotExist:
+                return practice  # SeoSettings.for_request creates them
+            seo._request = request  # as Wagtail's for_request sets it
+            setattr(request, SeoSettings.get_cache_attr_name(), seo)
+        return practice
 
     @property
     def address_lines(self) -> list[str]:
@@ -324,6 +340,20 @@ class BasePage(SeoMixin, Page):
     def practice_settings(self) -> "PracticeSettings":
         return self.site_setting(PracticeSettings)
 
+    def get_context(self, request, *args, **kwargs):
+        # Both site settings are read here, in one query, before a template asks for either;
+        # so are the menu and the pages the body links to.
+        self.practice_settings  # noqa: B018
+        read_menu_and_links(
+            request,
+            [
+                list(field.value_from_object(self).raw_data)
+                for field in self._meta.fields
+                if isinstance(field, StreamField)
+            ],
+        )
+        return super().get_context(request, *args, **kwargs)
+
     def get_view_restrictions(self):
         # Wagtail asks the database twice for each page it serves; on a site with no
         # private section at all, the request's copy already says there is none.
@@ -436,6 +466,30 @@ class BasePage(SeoMixin, Page):
         return [data for data in (self.breadcrumb_schema(),) if data]
 
 
+class PageWithPicturesQuerySet(PageQuerySet):
+    def only(self, *fields):
+        # Who asks for a few fields only (treebeard, to delete a page) reads no picture,
+        # and Django refuses to join a field it defers.
+        return super(PageWithPicturesQuerySet, self.select_related(None)).only(*fields)
+
+
+class PageWithPicturesManager(PageManager):
+    """A page type's manager that joins the pictures (and other rows) the page shows.
+
+    Wagtail fetches the page it serves through its type's default manager
+    (``Page.specific``), so what is joined here costs the page no query of its own.
+    """
+
+    _queryset_class = PageWithPicturesQuerySet
+
+    def __init__(self, *related: str):
+        super().__init__()
+        self.related = related
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.related)
+
+
 class HeroImageMixin(models.Model):
     """A page's large picture, at its top: described, or marked decorative."""
 
@@ -450,6 +504,8 @@ class HeroImageMixin(models.Model):
         "Tick only if the picture adds nothing a reader needs: screen readers then skip it. "
         "Otherwise its description is read aloud."
     )
+
+    objects = PageWithPicturesManager("hero_image")
 
     class Meta:
         abstract = True
