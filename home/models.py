@@ -472,6 +472,13 @@ class PageWithPicturesQuerySet(PageQuerySet):
         # and Django refuses to join a field it defers.
         return super(PageWithPicturesQuerySet, self.select_related(None)).only(*fields)
 
+    def select_for_update(self, *args, **kwargs):
+        # Who locks a page (treebeard, to add a child) reads no picture, and PostgreSQL
+        # refuses FOR UPDATE on the nullable side of the pictures' outer join.
+        return super(PageWithPicturesQuerySet, self.select_related(None)).select_for_update(
+            *args, **kwargs
+        )
+
 
 class PageWithPicturesManager(PageManager):
     """A page type's manager that joins the pictures (and other rows) the page shows.
