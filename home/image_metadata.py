@@ -24,7 +24,7 @@ strip_image_metadata`` run it. It works through the storage's API only, so it ho
 
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
@@ -143,6 +143,10 @@ def connect_signals():
 # -- pictures stored before their metadata was removed on upload ----------------------
 
 
+class MissingFile(Exception):
+    """A row names a file its storage does not have: nothing to clean, nothing to lose."""
+
+
 @dataclass(frozen=True)
 class StrippedFile:
     name: str
@@ -158,8 +162,11 @@ def strip_stored_file(storage, name: str, max_length: int | None = None) -> Stri
     names the new one, so a failure in between loses nothing. A new name, not the same one
     overwritten: renditions are named after their original, so theirs change too, and no
     cache keeping the old addresses for a year can serve a picture that still had them."""
-    with storage.open(name, "rb") as stored:
-        stripped = without_camera_metadata(stored)
+    try:
+        with storage.open(name, "rb") as stored:
+            stripped = without_camera_metadata(stored)
+    except FileNotFoundError:
+        raise MissingFile(name) from None
     if stripped is None:
         return None
     root, extension = os.path.splitext(name)
@@ -180,6 +187,7 @@ def strip_stored_file(storage, name: str, max_length: int | None = None) -> Stri
 class Cleaned:
     images: int = 0
     renditions: int = 0
+    missing: list[str] = field(default_factory=list)
 
 
 def strip_stored_images(image_model, rendition_model) -> Cleaned:
@@ -191,7 +199,11 @@ def strip_stored_images(image_model, rendition_model) -> Cleaned:
     max_length = image_model._meta.get_field("file").max_length
     for image in image_model.objects.order_by("pk").iterator():
         old_name = image.file.name
-        stripped = strip_stored_file(image.file.storage, old_name, max_length)
+        try:
+            stripped = strip_stored_file(image.file.storage, old_name, max_length)
+        except MissingFile:
+            cleaned.missing.append(old_name)  # an update must not stop on a lost file
+            continue
         if stripped is None:
             continue
         renditions = list(rendition_model.objects.filter(image_id=image.pk))

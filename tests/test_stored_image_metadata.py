@@ -26,6 +26,7 @@ from home.models import OG_IMAGE_FILTER
 from .factories import make_guide
 from .optional_services import require_postgres
 from .quality.check_quality import manage, production_env
+from .s3_server import bucket_keys, create_media_bucket, moto_server, s3_media_env
 from .servers import free_port, run_in_site_process
 from .test_image_metadata import GPS_IFD, MARKER, assert_no_metadata, photo_with_location
 
@@ -146,6 +147,21 @@ def test_a_picture_without_metadata_is_left_as_it_is(demo_site):
     assert Rendition.objects.filter(pk=rendition.pk).exists()
 
 
+def test_an_image_whose_file_is_missing_is_named_and_the_rest_are_cleaned(demo_site):
+    """An update never stops on a row whose file was lost (a partial restore, a copy)."""
+    lost = stored_as_before("JPEG", "jpg")
+    default_storage.delete(lost.file.name)
+    kept = stored_as_before("AVIF", "avif")
+
+    output = run_command()
+
+    assert output.startswith("Stripped metadata from 1 image(s)")
+    assert f"Not in storage, left as it is: {lost.file.name!r}" in output
+    kept.refresh_from_db()
+    assert_no_metadata(kept.file, "the image after the lost one")
+    assert Image.objects.get(pk=lost.pk).file.name == lost.file.name
+
+
 # -- the update itself: `manage.py migrate` on SQLite and on PostgreSQL ------------------
 
 MAKE_OLD_IMAGE = """
@@ -209,3 +225,26 @@ def test_updating_a_running_site_cleans_its_pictures(tmp_path, database_url):
     assert renditions_left == 0
     assert original_has_gps is False
     assert fresh_have_gps == [False, False]
+
+
+def test_the_command_cleans_pictures_in_the_bucket(tmp_path):
+    """With object storage on (moto, the bucket as docs/deployment.md sets it up)."""
+    with moto_server(tmp_path / "moto.log") as moto:
+        create_media_bucket(moto.endpoint)
+        env = {**production_env(tmp_path, free_port()), **s3_media_env(moto.endpoint)}
+        manage(env, "migrate", "--noinput")
+        pk = run_in_site_process(env, MAKE_OLD_IMAGE)
+        before = bucket_keys(moto.endpoint)
+        old = {key for key in before if key.startswith("original_images/IMG_2043")}
+        assert len(old) == 1 and any(key.startswith("images/IMG_2043") for key in before)
+        assert json.loads(run_in_site_process(env, CHECK_IMAGE.format(pk=pk)))[:2] == [2, True]
+        old_renditions = {key for key in before if key.startswith("images/")}
+
+        manage(env, "strip_image_metadata")
+
+        renditions_left, original_has_gps, fresh_have_gps = json.loads(
+            run_in_site_process(env, CHECK_IMAGE.format(pk=pk))
+        )
+        assert (renditions_left, original_has_gps, fresh_have_gps) == (0, False, [False, False])
+        after = bucket_keys(moto.endpoint)
+        assert not (old | old_renditions) & after, "the old original and renditions are gone"

@@ -22,3 +22,5 @@ class Command(BaseCommand):
             f"Stripped metadata from {cleaned.images} image(s); "
             f"deleted {cleaned.renditions} rendition(s) to be made again."
         )
+        for name in cleaned.missing:
+            self.stdout.write(f"Not in storage, left as it is: {name!r}")
