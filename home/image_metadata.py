@@ -16,16 +16,29 @@ without metadata is kept byte for byte. A lossy format is saved again at quality
 and HEIC 90): one generation of loss, which the smaller renditions made from it do not show.
 An animated GIF or WebP keeps every frame. Removal must happen here: Willow copies an
 original's EXIF into its JPEG and PNG renditions.
+
+Images stored before this rule (a running site updated, an old backup restored) are
+cleaned by ``strip_stored_images``: home/migrations/0010 and ``manage.py
+strip_image_metadata`` run it. It works through the storage's API only, so it holds on S3.
 """
 
 import io
+import os
+from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
+from django.db import transaction
 from django.db.models.signals import pre_save
+from django.utils.crypto import get_random_string
 from PIL import Image as PillowImage
 from PIL import ImageOps, ImageSequence
 from wagtail.images import get_image_model
+from wagtail.images.models import AbstractRendition
 from wagtail.models import UploadedFile
+from wagtail.utils.file import hash_filelike
+
+from . import page_cache
 
 # Pillow's format name: how it is saved again. ``save_all`` keeps an animation's frames.
 SAVE_OPTIONS = {
@@ -125,3 +138,100 @@ def strip_held_upload(sender, instance, **kwargs):
 def connect_signals():
     pre_save.connect(strip_image, sender=get_image_model(), dispatch_uid="strip_image")
     pre_save.connect(strip_held_upload, sender=UploadedFile, dispatch_uid="strip_upload")
+
+
+# -- pictures stored before their metadata was removed on upload ----------------------
+
+
+class MissingFile(Exception):
+    """A row names a file its storage does not have: nothing to clean, nothing to lose."""
+
+
+@dataclass(frozen=True)
+class StrippedFile:
+    name: str
+    size: int
+    file_hash: str
+    width: int
+    height: int
+
+
+def strip_stored_file(storage, name: str, max_length: int | None = None) -> StrippedFile | None:
+    """Store the picture ``name`` again without its metadata, under a new name beside it;
+    None when it carries none. The old file is left for the caller to delete once its row
+    names the new one, so a failure in between loses nothing. A new name, not the same one
+    overwritten: renditions are named after their original, so theirs change too, and no
+    cache keeping the old addresses for a year can serve a picture that still had them."""
+    try:
+        with storage.open(name, "rb") as stored:
+            stripped = without_camera_metadata(stored)
+    except FileNotFoundError:
+        raise MissingFile(name) from None
+    if stripped is None:
+        return None
+    root, extension = os.path.splitext(name)
+    fresh = f"{root}_{get_random_string(7)}{extension}"
+    new_name = storage.save(fresh, ContentFile(stripped), max_length=max_length)
+    with PillowImage.open(io.BytesIO(stripped)) as picture:
+        width, height = picture.size
+    return StrippedFile(
+        name=new_name,
+        size=len(stripped),
+        file_hash=hash_filelike(io.BytesIO(stripped)),
+        width=width,
+        height=height,
+    )
+
+
+@dataclass
+class Cleaned:
+    images: int = 0
+    renditions: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+def strip_stored_images(image_model, rendition_model) -> Cleaned:
+    """Every stored original that still carries metadata is stored again without it, and
+    its renditions (rows, files and cached entries) are deleted, to be made again from the
+    clean original. Takes the models as arguments so a migration can pass its own. Running
+    it again changes nothing."""
+    cleaned = Cleaned()
+    max_length = image_model._meta.get_field("file").max_length
+    for image in image_model.objects.order_by("pk").iterator():
+        old_name = image.file.name
+        try:
+            stripped = strip_stored_file(image.file.storage, old_name, max_length)
+        except MissingFile:
+            cleaned.missing.append(old_name)  # an update must not stop on a lost file
+            continue
+        if stripped is None:
+            continue
+        renditions = list(rendition_model.objects.filter(image_id=image.pk))
+        # Keys as Wagtail builds them, from the hash the image has until it is updated.
+        cache_keys = [
+            AbstractRendition.construct_cache_key(image, r.focal_point_key, r.filter_spec)
+            for r in renditions
+        ]
+        changes = {
+            "file": stripped.name,
+            "file_size": stripped.size,
+            "file_hash": stripped.file_hash,
+            "width": stripped.width,
+            "height": stripped.height,
+        }
+        if (stripped.width, stripped.height) != (image.width, image.height):
+            # Turned upright: a focal point drawn on the sideways picture no longer fits.
+            changes.update(focal_point_x=None, focal_point_y=None)
+            changes.update(focal_point_width=None, focal_point_height=None)
+        with transaction.atomic():
+            image_model.objects.filter(pk=image.pk).update(**changes)
+            rendition_model.objects.filter(pk__in=[r.pk for r in renditions]).delete()
+        image.file.storage.delete(old_name)
+        for rendition in renditions:
+            rendition.file.storage.delete(rendition.file.name)
+        AbstractRendition.cache_backend.delete_many(cache_keys)
+        cleaned.images += 1
+        cleaned.renditions += len(renditions)
+    if cleaned.images:
+        page_cache.invalidate()  # cached pages link the renditions just deleted
+    return cleaned

@@ -9,10 +9,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.static import serve
+from wagtail.documents import get_document_model
+from wagtail.documents.views.serve import serve as wagtail_serve_document
 
 from .search import clean_query, search_pages
 
 SEARCH_RESULTS_PER_PAGE = 10
+# Every answer from /documents/<id>/<name> is for the one who asked: a shared cache (a CDN
+# in front of the site) never keeps a document, and never one a collection restricts.
+DOCUMENT_CACHE_CONTROL = "private"
+RESTRICTED_DOCUMENT_CACHE_CONTROL = "private, no-store"
 RENDITIONS_DIR = "images"
 # A rendition's stored name: one segment of letters, digits, "-", "_" and ".", as Django's
 # storage names files (get_valid_filename), never starting or ending with a dot.
@@ -83,4 +89,20 @@ def serve_media(request, path):
     response = serve(request, rendition.name, document_root=rendition.parent)
     if response.status_code in (200, 304):
         response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def serve_document(request, document_id, document_filename):
+    """Wagtail's document view (its collection's rules, its headers), with Cache-Control
+    set on every answer: the file, the sign-in redirect and the password page alike.
+    Wagtail's ``before_serve_document`` hook can only replace an answer, not add a header
+    to the file, hence this wrapper at the same address."""
+    response = wagtail_serve_document(request, document_id, document_filename)
+    document = (
+        get_document_model().objects.select_related("collection").filter(pk=document_id).first()
+    )
+    restricted = document is not None and document.collection.get_view_restrictions().exists()
+    response["Cache-Control"] = (
+        RESTRICTED_DOCUMENT_CACHE_CONTROL if restricted else DOCUMENT_CACHE_CONTROL
+    )
     return response

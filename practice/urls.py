@@ -26,6 +26,8 @@ urlpatterns = [
     # Wagtail's page chooser, opened for any page, starts at home (home/page_chooser_start.py).
     *page_chooser_start.urls_before_the_admin(),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document view, answering with Cache-Control: private (home/views.py).
+    re_path(r"^documents/(\d+)/(.*)$", home_views.serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAP_SECTIONS}, name="sitemap"),

@@ -25,6 +25,7 @@ def test_the_production_table_names_every_job_a_deployer_must_run():
         "clearsessions",
         "backup",
         "restore",
+        "strip_image_metadata",
         "axes_reset_username",
         "email_guides_due_review",
         "count_front_cache_views",

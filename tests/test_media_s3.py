@@ -218,6 +218,7 @@ def test_a_guide_shows_its_picture_from_the_bucket_and_the_original_stays_privat
                 assert fetch(public_url + made["document_file"])[0] == 403
                 status, headers, body = fetch(base_url + made["document"])
                 assert (status, body) == (200, DOCUMENT_BYTES)
+                assert headers["Cache-Control"] == "private"  # no CDN keeps a document
 
                 # No spelling of a private file reaches it, at the bucket or at the site.
                 for stored in (made["original"], made["document_file"]):
