@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "deleted_blocks",
     "staff_access",
     "backups",
+    "search",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
