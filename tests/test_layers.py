@@ -2,7 +2,7 @@
 
 practice sits over blog and services, which sit over staff sign-in and search, which sit
 over home, which sits over the infrastructure that knows no page (the writing checks,
-deleted blocks, backups); blog and services never import each other, nor do staff sign-in
+deleted blocks, backups, security headers); blog and services never import each other, nor do staff sign-in
 and search, nor the rooms under home. The contract is [tool.importlinter] in
 pyproject.toml, checked by `lint-imports`.
 """
@@ -26,6 +26,7 @@ PACKAGES = (
     "home",
     "backups",
     "deleted_blocks",
+    "security_headers",
     "writing_checks",
 )
 CONTRACT = (
@@ -79,6 +80,10 @@ def test_the_project_keeps_its_layers():
         ("search/leak.py", "staff_access.lockout"),
         ("staff_access/leak.py", "search.views"),
         ("writing_checks/leak.py", "search.sitemaps"),
+        ("security_headers/leak.py", "home.page_cache"),
+        ("security_headers/leak.py", "staff_access.lockout"),
+        ("security_headers/leak.py", "writing_checks.checks"),
+        ("backups/leak.py", "security_headers.middleware"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):
