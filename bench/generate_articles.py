@@ -8,7 +8,7 @@ Not through ``add_child``, Wagtail's API for one page: that validates, indexes a
 references one article at a time, about 25 ms each here (1,000 articles in 24 s, the next
 1,000 in 29 s), so 10,000 would take five minutes or more, against seconds in bulk. Bulk,
 with documented APIs only: the page rows through ``bulk_create``, their places in the tree
-from treebeard's own number encoding (``home/tree_places.py``), the articles' own rows in one
+from treebeard's own number encoding (``search/tree_places.py``), the articles' own rows in one
 ``executemany`` (Django's ``bulk_create`` refuses a model with a parent table), then one
 bulk search-index update. No revisions: only the admin's history would show them.
 """
@@ -61,7 +61,7 @@ def generate_articles(count: int) -> float:
 
     from blog.models import Author, BlogIndexPage, BlogPage
     from home import page_cache
-    from home.tree_places import child_path, place_among_siblings
+    from search.tree_places import child_path, place_among_siblings
 
     started = time.monotonic()
     with transaction.atomic():

@@ -17,8 +17,8 @@ from django.utils.functional import cached_property
 from wagtail.contrib.sitemaps import Sitemap
 
 from home.private_sections import public
-from home.sitemaps import SECTION_SIZE
-from home.tree_places import child_path, place_among_siblings
+from search.sitemaps import SECTION_SIZE
+from search.tree_places import child_path, place_among_siblings
 
 from .models import BlogIndexPage, BlogPage
 

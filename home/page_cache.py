@@ -41,8 +41,9 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from security_headers.middleware import has_own_content_policy
+
 from . import recent_pages, shared_cache
-from .security_headers import has_own_content_policy
 
 GENERATION_KEY = "page-cache:generation"
 # ?page= and ?tag= on the blog index; ?p= on the sitemap sections.

@@ -7,9 +7,10 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from blog.sitemaps import ArticlesSitemap
-from home import front_cache, page_chooser_start, sitemaps
-from home import views as home_views
-from home.sitemaps import PagesSitemap
+from home import front_cache, media, page_chooser_start
+from search import sitemaps
+from search import views as search_views
+from search.sitemaps import PagesSitemap
 from services.calendar_feed import calendar_feed
 
 # Django's own handler reads request.POST again, and raises again for a body it could not parse.
@@ -26,10 +27,10 @@ urlpatterns = [
     # Wagtail's page chooser, opened for any page, starts at home (home/page_chooser_start.py).
     *page_chooser_start.urls_before_the_admin(),
     path("admin/", include(wagtailadmin_urls)),
-    # Wagtail's document view, answering with Cache-Control: private (home/views.py).
-    re_path(r"^documents/(\d+)/(.*)$", home_views.serve_document, name="wagtaildocs_serve"),
+    # Wagtail's document view, answering with Cache-Control: private (home/media.py).
+    re_path(r"^documents/(\d+)/(.*)$", media.serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
-    path("search/", home_views.search, name="search"),
+    path("search/", search_views.search, name="search"),
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAP_SECTIONS}, name="sitemap"),
     path(
         "sitemap-<section>.xml",
@@ -37,7 +38,7 @@ urlpatterns = [
         {"sitemaps": SITEMAP_SECTIONS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
-    path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("robots.txt", search_views.robots_txt, name="robots_txt"),
     # nginx's front cache asks for the page cache's generation here (deploy/nginx/).
     path("_front-cache/generation", front_cache.generation, name="front_cache_generation"),
     # The therapist's private calendar feed: the token in the address is the key.
@@ -47,7 +48,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [
-        re_path(rf"^{media_prefix}(?P<path>.*)$", home_views.serve_media, name="media"),
+        re_path(rf"^{media_prefix}(?P<path>.*)$", media.serve_media, name="media"),
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]

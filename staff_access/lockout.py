@@ -32,7 +32,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
 
-from home.security_headers import is_admin_path
+from security_headers.middleware import is_admin_path
 
 PASSWORD_RESET_URL_NAME = "wagtailadmin_password_reset"
 

@@ -1,9 +1,10 @@
 """The apps' layers hold, and the tool that checks them catches a breach.
 
-practice sits over blog and services, which sit over staff sign-in, which sits over home,
-which sits over the infrastructure that knows no page (the writing checks, deleted blocks,
-backups); blog and services never import each other, nor do the rooms under home. The
-contract is [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
+practice sits over blog and services, which sit over staff sign-in and search, which sit
+over home, which sits over the infrastructure that knows no page (the writing checks,
+deleted blocks, backups, security headers); blog and services never import each other, nor do staff sign-in
+and search, nor the rooms under home. The contract is [tool.importlinter] in
+pyproject.toml, checked by `lint-imports`.
 """
 
 import shutil
@@ -21,14 +22,16 @@ PACKAGES = (
     "blog",
     "services",
     "staff_access",
+    "search",
     "home",
     "backups",
     "deleted_blocks",
+    "security_headers",
     "writing_checks",
 )
 CONTRACT = (
-    "practice over blog and services (independent of each other), over staff sign-in, over "
-    "home, over the infrastructure that knows no page"
+    "practice over blog and services (independent of each other), over staff sign-in and "
+    "search (independent of each other), over home, over the infrastructure that knows no page"
 )
 
 
@@ -72,6 +75,15 @@ def test_the_project_keeps_its_layers():
         ("backups/leak.py", "services.models"),
         ("backups/leak.py", "deleted_blocks.views"),
         ("writing_checks/leak.py", "backups.archive"),
+        ("home/leak.py", "search.query"),
+        ("search/leak.py", "blog.sitemaps"),
+        ("search/leak.py", "staff_access.lockout"),
+        ("staff_access/leak.py", "search.views"),
+        ("writing_checks/leak.py", "search.sitemaps"),
+        ("security_headers/leak.py", "home.page_cache"),
+        ("security_headers/leak.py", "staff_access.lockout"),
+        ("security_headers/leak.py", "writing_checks.checks"),
+        ("backups/leak.py", "security_headers.middleware"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):

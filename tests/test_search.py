@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from blog.models import BlogPage
-from home.search import MAX_TERMS, search_terms
+from search.query import MAX_TERMS, search_terms
 from services.models import ServicePage
 
 from .browser_support import new_page

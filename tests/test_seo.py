@@ -7,8 +7,8 @@ from wagtail.models import Page
 from bench.generate_articles import generate_articles
 from blog.models import BlogPage
 from home.models import StandardPage
-from home.search import RANKED_MATCHES, PagesInOrder
-from home.sitemaps import SECTION_SIZE
+from search.query import RANKED_MATCHES, PagesInOrder
+from search.sitemaps import SECTION_SIZE
 
 from .demo import DEMO_URLS
 from .factories import make_guide, make_service, make_standard_page

@@ -19,7 +19,7 @@ The rules, by where a request goes:
   refused with a 400 page, except on the site's own page forms (Wagtail pages:
   booking, contact, the client's link), whose validators show the visitor a form error beside
   the field instead (``services.protection``). Query strings are left to the views that read
-  them: search shows its text back cleaned (``home.search.clean_query``).
+  them: search shows its text back cleaned (``search.query.clean_query``).
 """
 
 from urllib.parse import unquote_to_bytes

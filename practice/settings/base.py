@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "deleted_blocks",
     "staff_access",
     "backups",
+    "search",
+    "security_headers",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -55,10 +57,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Above the page cache: cached pages get the policies in force now (home/security_headers.py).
-    "home.security_headers.ContentSecurityPolicyMiddleware",
+    # Above the page cache: cached pages get the policies in force now (security_headers/middleware.py).
+    "security_headers.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "home.security_headers.cross_origin_resource_policy_middleware",
+    "security_headers.middleware.cross_origin_resource_policy_middleware",
     # Page views per day (home/page_views.py): above the page cache, so cached pages count.
     "home.page_views.PageViewMiddleware",
     # Above sessions, CSRF and auth: it must see the cookies and Vary they add.
@@ -532,7 +534,7 @@ BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 BACKUP_ENCRYPTION_KEY = os.environ.get("BACKUP_ENCRYPTION_KEY", "").strip()
 
 
-# -- Content-Security-Policy, Permissions-Policy and CORP (home/security_headers.py) -----
+# -- Content-Security-Policy, Permissions-Policy and CORP (security_headers/middleware.py) --
 # Public pages load nothing inline and nothing from elsewhere: their few scripts (the booking
 # form's, and the userbar logged-in editors see) are static files of the site. Where STATIC_URL or MEDIA_URL is
 # an absolute address (a CDN, object storage), its origin is added to the sources that need

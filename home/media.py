@@ -1,20 +1,15 @@
+"""Media for a one-server site: the renditions pages show, and nothing else under MEDIA_ROOT."""
+
 import re
 from pathlib import Path
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.http import urlencode
+from django.http import Http404
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 from wagtail.documents import get_document_model
 from wagtail.documents.views.serve import serve as wagtail_serve_document
 
-from .search import clean_query, search_pages
-
-SEARCH_RESULTS_PER_PAGE = 10
 # Every answer from /documents/<id>/<name> is for the one who asked: a shared cache (a CDN
 # in front of the site) never keeps a document, and never one a collection restricts.
 DOCUMENT_CACHE_CONTROL = "private"
@@ -23,40 +18,6 @@ RENDITIONS_DIR = "images"
 # A rendition's stored name: one segment of letters, digits, "-", "_" and ".", as Django's
 # storage names files (get_valid_filename), never starting or ending with a dot.
 RENDITION_NAME = re.compile(r"\w(?:[\w.-]*\w)?")
-
-
-@require_GET
-def search(request):
-    """Any text at all: results, or the treatments and newest guides when nothing matches."""
-    query = clean_query(request.GET.get("q", ""))
-    results = search_pages(query) if query else []
-    page_of_results = Paginator(results, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    response = TemplateResponse(
-        request,
-        "search/search.html",
-        {
-            "search_query": query,
-            "results": page_of_results,
-            "query_prefix": urlencode({"q": query}),
-        },
-    )
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@require_GET
-def robots_txt(request):
-    sitemap_url = settings.PUBLIC_URL + reverse("sitemap")
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /django-admin/",
-        "Disallow: /search/",
-        "",
-        f"Sitemap: {sitemap_url}",
-        "",
-    ]
-    return HttpResponse("\n".join(lines), content_type="text/plain")
 
 
 def public_rendition(path: str) -> Path | None:

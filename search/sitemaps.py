@@ -16,7 +16,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.models import Page, get_page_models
 
-from .private_sections import public
+from home.private_sections import public
 
 SECTION_SIZE = 100
 

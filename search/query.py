@@ -44,7 +44,7 @@ from wagtail.models import Page, get_page_models
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Or, PlainText
 
-from .private_sections import public
+from home.private_sections import public
 
 RANKED_MATCHES = 100
 MAX_QUERY_LENGTH = 200

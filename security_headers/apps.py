@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SecurityHeadersConfig(AppConfig):
+    name = "security_headers"
