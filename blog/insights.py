@@ -1,6 +1,6 @@
 """What the therapist's guides bring in, and which are due a review: the dashboard's panels.
 
-Views come from home/page_views.py (counted on the server, nothing about the visitor).
+Views come from page_views/counting.py (counted on the server, nothing about the visitor).
 Which guides led to bookings is the booking panel's part (services), since blog and
 services know nothing of each other.
 """
@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from home.bar_chart import bar_chart
-from home.page_views import pages_for_paths, views_by_path
+from home.page_requests import pages_for_paths
+from page_views.bar_chart import bar_chart
+from page_views.counting import views_by_path
 
 from .models import BlogPage
 

@@ -41,13 +41,13 @@ from django.test import Client
 from wagtail.models import Page, Site, get_page_models
 
 from . import page_cache
-from .page_views import pages_for_paths
+from .page_requests import pages_for_paths
 from .private_sections import public
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 100
-# "bot" makes home/page_views.py take it for a robot: warming counts no view.
+# "bot" makes page_views/counting.py take it for a robot: warming counts no view.
 USER_AGENT = "practice-page-warmer (bot)"
 _CLAIM_KEY = "page-cache:warming:{generation}"
 

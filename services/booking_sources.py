@@ -14,8 +14,8 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
 
-from home.bar_chart import bar_chart
-from home.page_views import pages_for_paths
+from home.page_requests import pages_for_paths
+from page_views.bar_chart import bar_chart
 
 from .models import BookingRequest
 

@@ -1,5 +1,5 @@
 """Pages nginx answers from its front cache never reach the app; they are counted from
-nginx's log of those answers (home/front_cache_views.py), once each, with the app's rule,
+nginx's log of those answers (page_views/front_cache_log.py), once each, with the app's rule,
 and nothing about the visitor is kept."""
 
 import io
@@ -16,8 +16,8 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from home.front_cache_views import only_reader
-from home.models import PageViewDay
+from page_views.front_cache_log import only_reader
+from page_views.models import PageViewDay
 
 from .front_proxy import DEPLOY_NGINX, nginx, require_nginx, write_loopback_config
 from .quality.check_quality import manage, production_env
@@ -346,6 +346,6 @@ def test_views_through_nginx_are_counted_once_each_whether_nginx_or_the_app_answ
     assert {json.loads(line)["path"] for line in everything} == {GUIDE}
     with sqlite3.connect(tmp_path / "db.sqlite3") as database:
         (counted,) = database.execute(
-            "SELECT SUM(views) FROM home_pageviewday WHERE path = ?", [GUIDE]
+            "SELECT SUM(views) FROM page_views_pageviewday WHERE path = ?", [GUIDE]
         ).fetchone()
     assert counted == len(states)  # each browser's GET once: no robot, no HEAD

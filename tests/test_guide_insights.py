@@ -7,8 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from home import page_views
-from home.models import PageViewDay
+from page_views import counting
+from page_views.models import PageViewDay
 from services.models import BookingRequest
 
 from .factories import make_booking_request, make_guide, make_service, make_superuser
@@ -22,9 +22,9 @@ HIDDEN_CAME_FROM = re.compile(r'<input type="hidden" name="came_from"(?: value="
 
 @pytest.fixture(autouse=True)
 def empty_tally():
-    page_views.discard_pending()
+    counting.discard_pending()
     yield
-    page_views.discard_pending()
+    counting.discard_pending()
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_the_dashboard_charts_the_most_read_guides_of_the_last_30_days(client, g
     for _ in range(3):
         client.get(guide.url, HTTP_USER_AGENT=BROWSER)
     client.get(other.url, HTTP_USER_AGENT=BROWSER)
-    page_views.flush()
+    counting.flush()
     today = timezone.localdate()
     PageViewDay.objects.create(path=other.url, day=today - datetime.timedelta(days=29), views=1)
     PageViewDay.objects.create(

@@ -7,8 +7,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from home import page_views
-from home.models import PageViewDay
+from page_views import counting
+from page_views.models import PageViewDay
 
 from .factories import make_guide, make_superuser
 
@@ -23,9 +23,9 @@ BROWSER = (
 @pytest.fixture(autouse=True)
 def empty_tally():
     """Other tests' requests are counted too: start each test with nothing pending."""
-    page_views.discard_pending()
+    counting.discard_pending()
     yield
-    page_views.discard_pending()
+    counting.discard_pending()
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_each_view_of_a_rendered_page_is_counted_for_the_day(client, guide, sett
         assert response.status_code == 200
         assert response["X-Page-Cache"] == "off"
     assert views(guide.url) == 0, "nothing is written on the way to the page"
-    assert page_views.flush() == 3
+    assert counting.flush() == 3
     assert views(guide.url) == 3
 
 
@@ -59,16 +59,16 @@ def test_pages_served_from_the_page_cache_are_counted(client, guide, settings):
     settings.PAGE_CACHE_ENABLED = True
     states = [visit(client, guide.url)["X-Page-Cache"] for _ in range(4)]
     assert states == ["miss", "hit", "hit", "hit"]
-    page_views.flush()
+    counting.flush()
     assert views(guide.url) == 4
 
 
 def test_a_later_flush_adds_to_the_days_count(client, guide):
     visit(client, guide.url)
-    page_views.flush()
+    counting.flush()
     visit(client, guide.url)
     visit(client, "/")
-    page_views.flush()
+    counting.flush()
     assert views(guide.url) == 2
     assert views("/") == 1
     assert PageViewDay.objects.filter(path=guide.url).count() == 1
@@ -80,7 +80,7 @@ def test_the_count_is_written_after_the_response_once_due(client, guide, setting
     settings.PAGE_VIEWS_FLUSH_SECONDS = 0
     visit(client, guide.url)
     assert views(guide.url) == 1
-    assert page_views.pending() == {}
+    assert counting.pending() == {}
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_the_count_is_written_after_the_response_once_due(client, guide, setting
 )
 def test_robots_and_requests_without_a_user_agent_are_not_counted(client, guide, user_agent):
     assert visit(client, guide.url, user_agent=user_agent).status_code == 200
-    assert page_views.pending() == {}
+    assert counting.pending() == {}
 
 
 def test_phones_and_desktop_browsers_are_people():
@@ -112,7 +112,7 @@ def test_phones_and_desktop_browsers_are_people():
         "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
     ):
-        assert not page_views.is_robot(user_agent)
+        assert not counting.is_robot(user_agent)
 
 
 def test_only_public_html_pages_answered_200_to_a_get_are_counted(client, guide):
@@ -122,13 +122,13 @@ def test_only_public_html_pages_answered_200_to_a_get_are_counted(client, guide)
     assert visit(client, "/search/?q=neck").status_code == 200
     assert visit(client, "/admin/login/").status_code == 200
     assert client.head(guide.url, HTTP_USER_AGENT=BROWSER).status_code == 200
-    assert page_views.pending() == {}
+    assert counting.pending() == {}
 
 
 def test_signed_in_staff_are_not_counted(client, guide):
     client.force_login(make_superuser())
     assert visit(client, guide.url).status_code == 200
-    assert page_views.pending() == {}
+    assert counting.pending() == {}
 
 
 def test_counting_sets_no_cookie_and_stores_nothing_about_the_visitor(client, guide, settings):
@@ -138,7 +138,7 @@ def test_counting_sets_no_cookie_and_stores_nothing_about_the_visitor(client, gu
         response = visit(client, guide.url, user_agent=agent, REMOTE_ADDR=address)
         assert not response.cookies
         assert "Set-Cookie" not in response
-    page_views.flush()
+    counting.flush()
     assert views(guide.url) == 2
 
     assert {field.name for field in PageViewDay._meta.get_fields()} == {
@@ -161,4 +161,4 @@ def test_views_by_path_adds_up_the_days_since_a_date(guide):
     PageViewDay.objects.create(path=guide.url, day=today - datetime.timedelta(days=40), views=9)
     PageViewDay.objects.create(path="/", day=today, views=1)
     since = today - datetime.timedelta(days=29)
-    assert page_views.views_by_path(since) == [(guide.url, 7), ("/", 1)]
+    assert counting.views_by_path(since) == [(guide.url, 7), ("/", 1)]

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import PageViewRestriction
 
-from home import page_views, page_warming
+from home import page_warming
 from home.models import StandardPage
+from page_views import counting
 
 from .factories import make_guide, make_standard_page
 
@@ -113,17 +114,17 @@ def test_a_limit_of_zero_warms_nothing(settings, newest_guide):
 
 
 def test_warming_counts_no_page_view(client, newest_guide):
-    page_views.discard_pending()
+    counting.discard_pending()
     try:
         warming = page_warming.warm_if_changed()
         assert newest_guide.url in paths(warming)
-        assert page_views.pending() == {}
+        assert counting.pending() == {}
 
         # The same page asked for by a browser is counted, and comes from the cache.
         assert visit(client, newest_guide, user_agent=BROWSER)["X-Page-Cache"] == "hit"
-        assert [path for path, _ in page_views.pending()] == [newest_guide.url]
+        assert [path for path, _ in counting.pending()] == [newest_guide.url]
     finally:
-        page_views.discard_pending()
+        counting.discard_pending()
 
 
 def test_private_and_draft_pages_are_never_warmed(demo_site):

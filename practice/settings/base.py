@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "writing_checks",
     "deleted_blocks",
     "staff_access",
+    "page_views",
     "backups",
     "search",
     "security_headers",
@@ -61,8 +62,8 @@ MIDDLEWARE = [
     "security_headers.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "security_headers.middleware.cross_origin_resource_policy_middleware",
-    # Page views per day (home/page_views.py): above the page cache, so cached pages count.
-    "home.page_views.PageViewMiddleware",
+    # Page views per day (page_views/counting.py): above the page cache, so cached pages count.
+    "page_views.counting.PageViewMiddleware",
     # Above sessions, CSRF and auth: it must see the cookies and Vary they add.
     "home.page_cache.PageCacheMiddleware",
     "home.request_memo.middleware",

@@ -24,5 +24,5 @@ CACHES = shared_caches(  # noqa: F405
 )
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "0") == "1"
 
-# -- Page views (home/page_views.py): written only when a test calls flush() -----------
+# -- Page views (page_views/counting.py): written only when a test calls flush() -------
 PAGE_VIEWS_FLUSH_SECONDS = None

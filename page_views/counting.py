@@ -13,7 +13,7 @@ last minute's tally; a database that refuses the write keeps the tally for the n
 With ``PAGE_VIEWS_FLUSH_SECONDS = None`` (the tests) only ``flush()`` writes.
 
 Behind nginx's front cache (deploy/nginx/), the pages nginx answers from its own cache never
-reach the app: ``home/front_cache_views.py`` counts them from nginx's log of those answers,
+reach the app: ``front_cache_log.py`` counts them from nginx's log of those answers,
 with the same rule (``counts_as_view``) and the same write (``write_views``).
 """
 
@@ -27,10 +27,12 @@ from collections import Counter
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from .secret_paths import carries_secret
+from home.secret_paths import carries_secret
+
+from .models import PageViewDay
 
 logger = logging.getLogger(__name__)
 
@@ -166,8 +168,6 @@ def discard_pending() -> None:
 
 
 def _add(path, day, views: int) -> None:
-    from .models import PageViewDay
-
     rows = PageViewDay.objects.filter(path=path, day=day)
     if rows.update(views=F("views") + views):
         return
@@ -250,10 +250,6 @@ class PageViewMiddleware:
 
 def views_by_path(since) -> list[tuple[str, int]]:
     """Every counted path with its views since ``since`` (a date), most viewed first."""
-    from django.db.models import Sum
-
-    from .models import PageViewDay
-
     return list(
         PageViewDay.objects.filter(day__gte=since)
         .values("path")
@@ -261,20 +257,3 @@ def views_by_path(since) -> list[tuple[str, int]]:
         .order_by("-total", "path")
         .values_list("path", "total")
     )
-
-
-def pages_for_paths(paths, queryset) -> dict:
-    """The page of ``queryset`` each path of the public site shows, by path.
-
-    A path is relative to a site's root page, so ``/blog/a/`` is the page whose
-    ``url_path`` is the root's ``url_path`` followed by ``blog/a/``."""
-    from wagtail.models import Site
-
-    roots = {root.root_path for root in Site.get_site_root_paths()}
-    by_url_path = {root + path.lstrip("/"): path for path in paths for root in roots}
-    found = {}
-    keys = list(by_url_path)
-    for start in range(0, len(keys), 500):
-        for page in queryset.filter(url_path__in=keys[start : start + 500]):
-            found.setdefault(by_url_path[page.url_path], page)
-    return found

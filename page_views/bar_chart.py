@@ -1,4 +1,4 @@
-"""A horizontal bar chart drawn on the server, as SVG (templates/insights/bar_chart.html).
+"""A horizontal bar chart drawn on the server, as SVG (templates/page_views/bar_chart.html).
 
 No JavaScript and no style attribute: positions are computed here and written as SVG
 presentation attributes. The chart's ``summary`` is its text for screen readers."""

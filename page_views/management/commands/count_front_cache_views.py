@@ -1,5 +1,5 @@
 """`manage.py count_front_cache_views LOG`: the views of pages nginx answered from its cache
-(home/front_cache_views.py), added to the day's counts."""
+(page_views/front_cache_log.py), added to the day's counts."""
 
 from pathlib import Path
 
@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from home import page_views
-from home.front_cache_views import (
+from page_views import counting
+from page_views.front_cache_log import (
     PositionFileInUse,
     load_position,
     only_reader,
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 found = read_new_views(log, self.position(position_file, log))
                 # The counts first, then the position: a run stopped in between counts
                 # its lines again next time rather than never.
-                page_views.write_views(found.views)
+                counting.write_views(found.views)
                 save_position(position_file, found.position)
         except PositionFileInUse as error:
             raise CommandError(f"Another run is reading {log} ({error}).") from error

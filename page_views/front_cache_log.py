@@ -5,7 +5,7 @@ writes one line for each of them to a log of its own (``practice_page_hits`` in
 deploy/nginx/practice/cache.conf), a JSON object holding the time, method, status, path,
 user agent and content type, and no address. ``manage.py count_front_cache_views`` reads
 what is new in that log each minute and counts each line with the middleware's rule
-(``page_views.counts_as_view``). An answer from nginx's cache was an anonymous GET (nginx
+(``counting.counts_as_view``). An answer from nginx's cache was an anonymous GET (nginx
 never serves a cached page to a session), so staff and previews cannot be among them.
 
 How far the log has been read is kept in a small file: the byte offset after the last
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from . import page_views
+from . import counting
 
 # Longer than any line nginx writes (its request headers fit in 32 KB by default); what
 # tells one log from another is at most this much of its first line.
@@ -125,7 +125,7 @@ def _view(line: bytes) -> tuple[str, datetime.date] | None:
         raise ValueError("a field that is not text")
     if moment.tzinfo is None:
         raise ValueError("a time without its offset")
-    if not page_views.counts_as_view(method, status, content_type, path, user_agent):
+    if not counting.counts_as_view(method, status, content_type, path, user_agent):
         return None
     return path, timezone.localtime(moment).date()
 

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PageViewsConfig(AppConfig):
+    name = "page_views"
