@@ -17,6 +17,8 @@ import uuid
 from django.core import signing
 from django.utils.crypto import constant_time_compare
 
+from .models import BookingPage
+
 # Not the salt of the id-based links: none of their signatures is valid for a new link.
 SALT = "services.client_link.public_id"
 PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
@@ -55,8 +57,6 @@ def read_token(token: str) -> LinkData:
 
 def link_url(booking, sequence: int) -> str:
     """The full address of the link, under the site's booking page."""
-    from .models import BookingPage
-
     page = BookingPage.objects.live().first()
     if page is None:
         return ""

@@ -1,103 +1,77 @@
-"""Taking a contact message: check it, store it, then notify. In that order.
-
-The same path as a booking request (``services.booking``, both through
-``services.submissions``), with the therapist's own fields from Wagtail's form builder. The
+"""The contact page: its form, and a post taken the booking form's one way (see
+``services.booking``): screen, check, store, queue, each called once. With the therapist's own fields from Wagtail's form builder. The
 message is stored as Wagtail's ``FormSubmission``; its email is a ``Notification`` the worker
 sends, never inline, so a failing SMTP server never gives the visitor an error.
 """
 
-from django import forms
+from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
-from wagtail.contrib.forms.forms import BaseForm, FormBuilder
-from wagtail.contrib.forms.models import FormSubmission
 
 from . import notifications
-from .models import Notification
-from .protection import (
-    HONEYPOT_FIELD,
-    TOKEN_FIELD,
-    ProtectedFormMixin,
-    issue_form_token,
-    validate_multi_line,
-    validate_single_line,
-)
-from .submissions import handle_post, render_form, render_form_again, store_once
-
-MESSAGE_MAX_LENGTH = 5000
+from .forms import ContactFormBuilder
+from .models import Notification, SubmissionToken
+from .protection import HONEYPOT_FIELD, TOKEN_FIELD, claim_token, issue_form_token
+from .screening import Verdict, screen
+from .submissions import render_form, render_form_again, thanks, too_many_requests
 
 
-class ContactFormBase(ProtectedFormMixin, BaseForm):
-    @property
-    def person_fields(self):
-        """The fields people fill in: not the hidden token, not the honeypot."""
-        return [field for field in self if field.name not in (TOKEN_FIELD, HONEYPOT_FIELD)]
+def contact_form(page, user, *args, **kwargs):
+    """The therapist's form, built here rather than through the page's ``get_form``."""
+    form_class = ContactFormBuilder(page.get_form_fields()).get_form_class()
+    return form_class(*args, page=page, user=user, **kwargs)
 
 
-class ContactFormBuilder(FormBuilder):
-    """Wagtail's form builder, with limits and clean-input rules on every text field."""
-
-    def create_singleline_field(self, field, options):
-        formfield = super().create_singleline_field(field, options)
-        formfield.validators.append(validate_single_line)
-        return formfield
-
-    def create_multiline_field(self, field, options):
-        options["max_length"] = MESSAGE_MAX_LENGTH
-        options.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
-        formfield = super().create_multiline_field(field, options)
-        formfield.validators.append(validate_multi_line)
-        return formfield
-
-    def create_email_field(self, field, options):
-        options["max_length"] = 254
-        formfield = super().create_email_field(field, options)
-        formfield.validators.append(validate_single_line)
-        return formfield
-
-    def get_form_class(self):
-        return type("ContactForm", (ContactFormBase,), self.formfields)
-
-
+@sensitive_variables("screening", "form")
 def serve_contact_form(page, request):
     if request.method != "POST":
-        form = page.get_form(
-            page=page, user=request.user, initial={TOKEN_FIELD: issue_form_token()}
-        )
+        form = contact_form(page, request.user, initial={TOKEN_FIELD: issue_form_token()})
         return render_form(page, request, form)
-    return handle_post(
-        page,
-        request,
-        form_name="contact",
-        bind_form=lambda post: page.get_form(post, page=page, user=request.user),
-        store=lambda data, token: store_contact(page, data, token),
-        what="message",
-    )
+
+    screening = screen(request, "contact", what="message")
+    if screening.verdict is Verdict.RATE_LIMITED:
+        return too_many_requests(request)
+    if not screening.for_a_person:
+        return thanks(page)
+
+    form = contact_form(page, request.user, screening.post)
+    valid = form.is_valid()
+    if screening.refusal:
+        form.add_error(None, screening.refusal)
+    if screening.refusal or not valid:
+        return render_form(page, request, form, status=400)
+
+    stored = store_contact(page, form.cleaned_data, screening.token)
+    if stored is not None:
+        notifications.queue(stored[1])
+    return thanks(page)
 
 
 def serve_contact_form_again(page, request):
     """After a refused CSRF check: the form with what the visitor typed, to send again."""
     return render_form_again(
-        page,
-        request,
-        lambda initial: page.get_form(page=page, user=request.user, initial=initial),
+        page, request, lambda initial: contact_form(page, request.user, initial=initial)
     )
 
 
-@sensitive_variables("cleaned_data")
-def store_contact(page, cleaned_data: dict, token: str) -> FormSubmission | None:
-    """Commit the message with its email, for the worker to send. None if a repeat."""
-    return store_once(token, lambda: create_message(page, cleaned_data))
-
-
 @sensitive_variables("cleaned_data", "data")
-def create_message(page, cleaned_data: dict) -> FormSubmission:
+def store_contact(page, cleaned_data: dict, token: str):
+    """In one transaction: claim the form token, save the message and its email's row.
+    None, and nothing saved, when the token was used already: the same form posted twice."""
     data = {
         name: value
         for name, value in cleaned_data.items()
         if name not in (TOKEN_FIELD, HONEYPOT_FIELD)
     }
-    submission = page.get_submission_class().objects.create(form_data=data, page=page)
-    notifications.create(
-        [Notification(form_submission=submission, kind=Notification.Kind.CONTACT_PRACTICE)]
-    )
-    return submission
+    try:
+        with transaction.atomic():
+            if not claim_token(token):
+                return None
+            submission = page.get_submission_class().objects.create(form_data=data, page=page)
+            row = Notification.objects.create(
+                form_submission=submission, kind=Notification.Kind.CONTACT_PRACTICE
+            )
+            return submission, [row]
+    except IntegrityError:
+        if SubmissionToken.objects.filter(token=token).exists():
+            return None
+        raise

@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.utils import timezone
+from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from home.prices import format_price
 from home.private_sections import public
@@ -12,7 +13,13 @@ from home.private_sections import public
 from .came_from import clean_path
 from .models import BookingRequest, ServicePage, SessionOption
 from .opening_hours import opening_hours_text
-from .protection import ProtectedFormMixin, validate_multi_line, validate_single_line
+from .protection import (
+    HONEYPOT_FIELD,
+    TOKEN_FIELD,
+    ProtectedFormMixin,
+    validate_multi_line,
+    validate_single_line,
+)
 
 # Every consent wording visitors have been shown, by the version each request stores with
 # the notes it agreed to ({practice}: the practice's name in its settings). Never edit one:
@@ -306,3 +313,40 @@ class BookingForm(ProtectedFormMixin, forms.Form):
                 continue
             windows.append((window_start, window_end))
         data["windows"] = windows
+
+
+# -- the contact page's form, built from the therapist's fields ---------------------
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class ContactFormBase(ProtectedFormMixin, BaseForm):
+    @property
+    def person_fields(self):
+        """The fields people fill in: not the hidden token, not the honeypot."""
+        return [field for field in self if field.name not in (TOKEN_FIELD, HONEYPOT_FIELD)]
+
+
+class ContactFormBuilder(FormBuilder):
+    """Wagtail's form builder, with limits and clean-input rules on every text field."""
+
+    def create_singleline_field(self, field, options):
+        formfield = super().create_singleline_field(field, options)
+        formfield.validators.append(validate_single_line)
+        return formfield
+
+    def create_multiline_field(self, field, options):
+        options["max_length"] = MESSAGE_MAX_LENGTH
+        options.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
+        formfield = super().create_multiline_field(field, options)
+        formfield.validators.append(validate_multi_line)
+        return formfield
+
+    def create_email_field(self, field, options):
+        options["max_length"] = 254
+        formfield = super().create_email_field(field, options)
+        formfield.validators.append(validate_single_line)
+        return formfield
+
+    def get_form_class(self):
+        return type("ContactForm", (ContactFormBase,), self.formfields)

@@ -262,7 +262,7 @@ class ContactPage(RoutablePageMixin, BasePage, AbstractEmailForm):
         ]
 
     def get_form_class(self):
-        from .contact import ContactFormBuilder
+        from .forms import ContactFormBuilder
 
         return ContactFormBuilder(self.get_form_fields()).get_form_class()
 

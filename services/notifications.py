@@ -50,7 +50,14 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 
 def create(rows: list[Notification]) -> list[Notification]:
-    """Save the notifications inside the caller's transaction. The worker sends them."""
+    """Save the notifications inside the caller's transaction, then ``queue`` them."""
+    saved = save(rows)
+    queue(saved)
+    return saved
+
+
+def save(rows: list[Notification]) -> list[Notification]:
+    """Save the notifications inside the caller's transaction; the ones saved."""
     saved = []
     for row in rows:
         try:
@@ -59,12 +66,17 @@ def create(rows: list[Notification]) -> list[Notification]:
         except IntegrityError:
             continue  # each kind of email goes once per request: this one already exists
         saved.append(row)
+    return saved
+
+
+def queue(rows: list[Notification]) -> None:
+    """Hand saved rows to delivery. The worker finds due rows by itself, so this does nothing
+    unless ``NOTIFICATIONS_SEND_AFTER_COMMIT`` (development) sends them after the commit."""
     if settings.NOTIFICATIONS_SEND_AFTER_COMMIT:
-        for row in saved:
+        for row in rows:
             # robust: the request is committed whatever happens here; a failed email stays
             # on its row for the worker, and nothing else can reach the visitor as an error.
             transaction.on_commit(functools.partial(deliver, row.pk), robust=True)
-    return saved
 
 
 def due() -> Q:

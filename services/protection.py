@@ -21,6 +21,9 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from .models import SubmissionToken
 
 TOKEN_SALT = "services.protection.form-token"
 TOKEN_FIELD = "form_token"
@@ -207,3 +210,17 @@ def describe_errors(form) -> None:
             ids.append(f"{bound.auto_id}_helptext")
         if ids:
             field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+# -- one store per form ----------------------------------------------------------
+
+
+def claim_token(token: str) -> bool:
+    """Record a form's one-time value inside the caller's transaction. False if already
+    used: the same form posted twice, so nothing more is stored."""
+    try:
+        with transaction.atomic():
+            SubmissionToken.objects.create(token=token)
+    except IntegrityError:
+        return False
+    return True

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.core import signing
 from django.test import RequestFactory
 
+from services import screening
 from services.models import BookingRequest, QuarantinedSubmission
 from services.protection import (
     TOKEN_MAX_AGE,
@@ -22,7 +23,7 @@ from services.protection import (
     issue_form_token,
     read_form_token,
 )
-from services.submissions import Verdict, screen_post
+from services.screening import Verdict
 
 from .posts import booking_data
 
@@ -74,7 +75,7 @@ def test_a_fresh_token_gives_its_one_time_value_and_age():
 
 def screen(post: dict, address: str = "192.0.2.1"):
     request = RequestFactory().post("/book/", post, REMOTE_ADDR=address)
-    return screen_post(request, "booking")
+    return screening.screen(request, "booking")
 
 
 @pytest.mark.django_db
