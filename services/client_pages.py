@@ -83,10 +83,11 @@ def without_control_characters(text: str) -> str:
 def render(page, request, status=200, **context):
     response = page.render(request, template=TEMPLATE, context_overrides=context)
     response.status_code = status
-    # The address is the key: kept by no cache, and sent to no page (not even this site's)
-    # as a Referer.
+    # The address is the key: kept by no cache, and sent as a Referer to no other site. Not
+    # "no-referrer": with it Chromium posts the page's own forms with `Origin: null`, which
+    # Django's CSRF check refuses, so the client could not cancel. This site's logs redact it.
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
