@@ -26,7 +26,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 from tests import load  # noqa: E402
 from tests.optional_services import POSTGRES_URL, REDIS_URL, reachable, with_path  # noqa: E402
-from tests.private_redis import REDIS_SERVER, private_redis  # noqa: E402
+from tests.private_redis import REDIS_SERVER  # noqa: E402
 
 OUT = BASE_DIR / "bench" / "out" / "load"
 RESULTS = BASE_DIR / "bench" / "RESULTS.md"
@@ -101,21 +101,11 @@ def run_redis_outage(vendor: str, results: dict) -> None:
     mail = load.MailServer()
     mail.switch("up")
     log(f"{vendor}: e. Redis stopped for {REDIS_OUTAGE_SECONDS} s under load")
-    with private_redis() as redis_server:
-        with load.prepared_site(workdir, vendor, postgres, redis_server.url) as (env, database):
-            env["REDIS_URL"] = redis_server.url
-            with (
-                load.serve(env, workdir) as server,
-                load.email_worker(env, mail, workdir / "worker.log") as worker,
-            ):
-                run = load.redis_outage(
-                    server, redis_server, REDIS_OUTAGE_CLIENTS, REDIS_OUTAGE_SECONDS, "r-"
-                )
-                emails = load.wait_for_emails(database, timeout=300)
-                worker_alive = worker.poll() is None
-            report = load.redis_outage_report(database, run, "r-")
+    report = load.redis_outage_in_site(
+        workdir, vendor, postgres, mail, REDIS_OUTAGE_CLIENTS, REDIS_OUTAGE_SECONDS
+    )
     mail.switch("down")
-    report.update(emails=emails, emails_received=len(mail.received()), worker_alive=worker_alive)
+    report["emails_received"] = len(mail.received())
     results.setdefault("redis_outage", {})[vendor] = report
 
 

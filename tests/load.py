@@ -30,6 +30,7 @@ import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .private_redis import private_redis
 from .quality.check_quality import manage, production_env
 from .servers import REPO_ROOT, free_port, gunicorn
 
@@ -957,3 +958,30 @@ def wait_for_emails(database: Database, timeout: float = 120) -> dict:
         if time.monotonic() > deadline:
             return statuses
         time.sleep(1)
+
+
+def redis_outage_in_site(
+    workdir: Path, vendor: str, postgres: str, mail, clients: int, outage_seconds: float
+) -> dict:
+    """The site under gunicorn with its cache on a private Redis, which is stopped for
+    ``outage_seconds`` while ``clients`` visitors book and read pages, then started again; the
+    email worker runs all along. The report of ``redis_outage_report``, with the emails' end
+    states, whether the worker outlived it, and what the page cache said once Redis was back."""
+    with private_redis() as redis_server:
+        with prepared_site(workdir, vendor, postgres, redis_server.url) as (env, database):
+            env["REDIS_URL"] = redis_server.url
+            with (
+                serve(env, workdir) as server,
+                email_worker(env, mail, workdir / "worker.log") as worker,
+            ):
+                run = redis_outage(server, redis_server, clients, outage_seconds, "r-")
+                emails = wait_for_emails(database, timeout=300)
+                worker_alive = worker.poll() is None
+                home_again = Visitor(server.base_url, "10.254.0.3").get("/")
+            report = redis_outage_report(database, run, "r-")
+    report.update(
+        emails=emails,
+        worker_alive=worker_alive,
+        page_cache_once_back=home_again.headers.get("X-Page-Cache"),
+    )
+    return report
