@@ -61,7 +61,7 @@ def run_site(vendor: str, results: dict) -> None:
 
             log(f"{vendor}: b. a worker killed mid-burst")
             run = load.burst_with_a_killed_worker(
-                server, KILL_CLIENTS, KILL_POSTS_EACH, "b-", KILL_AFTER
+                server, database, KILL_CLIENTS, KILL_POSTS_EACH, "b-", KILL_AFTER
             )
             retry = load.retry_unanswered(server, run["bookings"], database, "b-")
             killed = load.killed_worker_report(database, run, retry, "b-")

@@ -37,6 +37,7 @@ from .servers import REPO_ROOT, free_port, gunicorn
 BOOKING_PATH = "/book/"
 # Longer than the form's minimum fill time (FORM_MIN_FILL_SECONDS, 3 s): a person's pace.
 FILL_SECONDS = 3.2
+KILL_HOLD_SECONDS = 2.0
 CLIENT_TIMEOUT = 120
 # One address per visitor, each allowed this many posts a minute: the limit stays on.
 RATE_LIMIT_POSTS = 10
@@ -460,13 +461,37 @@ def busy_worker(server: Server) -> int | None:
     return None
 
 
+@contextlib.contextmanager
+def booking_writes_held(database: Database, seconds: float):
+    """For ``seconds``, a booking post waits inside its worker at its write: SQLite's write
+    lock, or on PostgreSQL a lock on the bookings table that only inserts wait for."""
+    if database.vendor == "sqlite":
+        with sqlite_locked(database.sqlite_path, seconds):
+            yield
+        return
+    import psycopg
+
+    with psycopg.connect(database.url) as conn:
+        conn.execute("LOCK TABLE services_bookingrequest IN SHARE ROW EXCLUSIVE MODE")
+        started = time.monotonic()
+        yield
+        time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+        conn.rollback()
+
+
 def burst_with_a_killed_worker(
-    server: Server, clients: int, posts_each: int, prefix: str, kill_after: int
+    server: Server,
+    database: Database,
+    clients: int,
+    posts_each: int,
+    prefix: str,
+    kill_after: int,
 ) -> dict:
     """Forms opened first, then sent by ``clients`` visitors at once. Once ``kill_after``
-    posts have been answered, a worker in the middle of a request gets SIGKILL; if that
-    post still had its answer, another busy worker is killed, up to three times, until
-    one post goes unanswered."""
+    posts have been answered, the booking writes are held for a moment, so the next posts
+    wait inside their workers, and a worker holding one gets SIGKILL; if that post still
+    had its answer, another busy worker is killed, up to three times, until one post goes
+    unanswered. The hold is shorter than the site's busy timeout: no post is refused."""
     bookings = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=clients) as pool:
         visitors = [Visitor(server.base_url, address(5000 + n)) for n in range(clients)]
@@ -491,13 +516,17 @@ def burst_with_a_killed_worker(
             for _ in range(kill_after):
                 answered.acquire()
             for _ in range(3):
-                pid = None
-                while pid is None and not all(b.answers for b in bookings):
-                    pid = busy_worker(server)
+                with booking_writes_held(database, KILL_HOLD_SECONDS):
+                    # Long enough for a post that was past its write to be answered.
+                    time.sleep(0.4)
+                    pid = None
+                    while pid is None and not all(b.answers for b in bookings):
+                        pid = busy_worker(server)
+                    if pid is not None:
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
                 if pid is None:
                     return
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
                 time.sleep(1)
                 if any(b.answers and b.first.status is None for b in bookings):
                     return

@@ -92,7 +92,7 @@ def test_a_worker_killed_mid_burst_loses_no_answered_post_and_a_retry_is_not_a_d
 ):
     server, database = sqlite_server
     run = load.burst_with_a_killed_worker(
-        server, clients=8, posts_each=3, prefix="b-", kill_after=6
+        server, database, clients=8, posts_each=3, prefix="b-", kill_after=6
     )
     retry = load.retry_unanswered(server, run["bookings"], database, "b-")
     assert len(server.worker_pids()) == 4  # gunicorn replaced the killed worker

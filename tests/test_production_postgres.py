@@ -81,7 +81,8 @@ def test_the_page_cache_in_redis_is_shared_and_never_stale_after_a_publish(site)
         _, _, html = get(home)
         assert "Published on PostgreSQL" in html
     assert get(base_url + "/blog/published-on-postgresql/")[0] == 200
-    assert "/blog/published-on-postgresql/" in get(base_url + "/sitemap-articles.xml")[2]
+    # Any section of the sitemap: other tests may have added guides before this one.
+    assert "/blog/published-on-postgresql/" in sitemap_paths(base_url)
 
 
 def test_hundreds_of_guides_page_and_search_on_postgresql(site):
