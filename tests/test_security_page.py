@@ -133,7 +133,7 @@ def test_every_file_security_md_names_exists():
         SECURITY,
     )
 
-    assert "home/unavailable.py" in paths and "templates/503.html" in paths
+    assert "practice/unavailable.py" in paths and "templates/503.html" in paths
     assert "staff_access/lockout.py" in paths
     assert [path for path in paths if not (ROOT / path).exists()] == []
 
