@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import PageViewRestriction
 
-from caching.warming import warm_if_changed
+from caching.warming import USER_AGENT, warm_if_changed
 from home.models import StandardPage
 from page_views import counting
 
@@ -113,15 +113,32 @@ def test_a_limit_of_zero_warms_nothing(settings, newest_guide):
     assert warm_if_changed() is None
 
 
-def test_warming_counts_no_page_view(client, newest_guide):
+def test_warming_renders_and_stores_pages_and_counts_no_page_view(client, newest_guide):
     counting.discard_pending()
     try:
         warming = warm_if_changed()
         assert newest_guide.url in paths(warming)
+        assert warming.cached == len(warming.urls)
         assert counting.pending() == {}
 
         # The same page asked for by a browser is counted, and comes from the cache.
         assert visit(client, newest_guide, user_agent=BROWSER)["X-Page-Cache"] == "hit"
+        assert [path for path, _ in counting.pending()] == [newest_guide.url]
+    finally:
+        counting.discard_pending()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"user_agent": f"{USER_AGENT} {BROWSER}"},  # its name is no robot's
+        {"user_agent": BROWSER, "practice.page_warming": "True"},  # no header makes the mark
+    ],
+)
+def test_a_visitor_who_looks_like_the_warmer_is_counted(client, newest_guide, headers):
+    counting.discard_pending()
+    try:
+        assert visit(client, newest_guide, **headers).status_code == 200
         assert [path for path, _ in counting.pending()] == [newest_guide.url]
     finally:
         counting.discard_pending()
