@@ -125,6 +125,7 @@ class _Visit:
                 "SERVER_PROTOCOL": "HTTP/1.1",
                 "HTTP_HOST": self.netloc,
                 "HTTP_USER_AGENT": USER_AGENT,
+                "REMOTE_ADDR": "127.0.0.1",  # asked from this machine
                 "wsgi.version": (1, 0),
                 "wsgi.url_scheme": "https" if self.secure else "http",
                 "wsgi.input": io.BytesIO(),
