@@ -44,7 +44,7 @@ from django.db.models import Q
 from django.http.request import split_domain_port, validate_host
 from wagtail.models import Page, Site, get_page_models
 
-from home.page_requests import WARMING, is_form_page, pages_for_paths
+from home.page_requests import WARMING, is_form_page, is_page_path, pages_for_paths
 from home.private_sections import public
 
 from .generation import current_generation, is_enabled, page_cache
@@ -158,11 +158,12 @@ def _linked(html: str, source: _Visit, pages) -> list[_Visit]:
         parts = urlsplit(urljoin(source.path, href))
         if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", source.netloc):
             continue
-        if not parts.query:
+        if parts.query:
+            if "next" in rel.split() and parts.path == urlsplit(source.path).path:
+                # The listing's next page: its pages come next, in the listing's order.
+                targets.append(replace(source, path=f"{parts.path}?{parts.query}", page_pk=None))
+        elif is_page_path(parts.path):
             targets.append(parts.path)
-        elif "next" in rel.split() and parts.path == urlsplit(source.path).path:
-            # The listing's next page: its pages come next, in the listing's order.
-            targets.append(replace(source, path=f"{parts.path}?{parts.query}", page_pk=None))
     found = pages_for_paths({t for t in targets if isinstance(t, str)}, pages)
     visits = []
     for target in targets:
