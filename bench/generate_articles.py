@@ -60,7 +60,7 @@ def generate_articles(count: int) -> float:
     from wagtail.search.backends import get_search_backend
 
     from blog.models import Author, BlogIndexPage, BlogPage
-    from home import page_cache
+    from caching import page_cache
     from search.tree_places import child_path, place_among_siblings
 
     started = time.monotonic()

@@ -1,5 +1,5 @@
 """`make bench`'s re-warm section: after a publish, the email worker renders the public pages
-again (home/page_warming.py). How long that takes at 100 and at 10,000 articles, and how many
+again (caching/warming.py). How long that takes at 100 and at 10,000 articles, and how many
 of the first 1,000 requests after a publish are page-cache hits.
 
 For each size, gunicorn with the page cache on (bench/run.py's ``server``) and the real worker
@@ -174,7 +174,7 @@ def report_lines(measured: dict) -> list[str]:
         "",
         "The email worker renders the home page, the indexes and the newest guides again "
         "once a publish has emptied the page cache, up to `PAGE_CACHE_REWARM_LIMIT` pages "
-        f"(home/page_warming.py). Then {REQUESTS:,} requests one at a time, each to a page "
+        f"(caching/warming.py). Then {REQUESTS:,} requests one at a time, each to a page "
         "drawn with a weight of 1/rank (home, guides index, treatments index, then the "
         "guides newest first), counted as hits by `X-Page-Cache`: with no worker, with the "
         "worker racing them from the publish on, and once its warming has ended. In "

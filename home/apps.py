@@ -6,8 +6,7 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self):
-        from . import image_metadata, images, page_cache
+        from . import image_metadata, images
 
-        page_cache.connect_signals()
         image_metadata.connect_signals()
         images.limit_pillow()

@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.db.models.signals import pre_save
+from django.dispatch import Signal
 from django.utils.crypto import get_random_string
 from PIL import Image as PillowImage
 from PIL import ImageOps, ImageSequence
@@ -37,8 +38,6 @@ from wagtail.images import get_image_model
 from wagtail.images.models import AbstractRendition
 from wagtail.models import UploadedFile
 from wagtail.utils.file import hash_filelike
-
-from . import page_cache
 
 # Pillow's format name: how it is saved again. ``save_all`` keeps an animation's frames.
 SAVE_OPTIONS = {
@@ -60,6 +59,10 @@ DRAWING_INFO = {
 }  # fmt: skip
 # Carried over to the rewritten file: its colours, an animation's looping, transparency.
 KEPT_INFO = ("icc_profile", "loop", "transparency")
+
+# Sent once ``strip_stored_images`` has stored pictures again and deleted their renditions:
+# the page cache (caching/) listens, since cached pages link the renditions just deleted.
+stored_images_cleaned = Signal()
 
 
 def carries_metadata(picture: PillowImage.Image) -> bool:
@@ -233,5 +236,5 @@ def strip_stored_images(image_model, rendition_model) -> Cleaned:
         cleaned.images += 1
         cleaned.renditions += len(renditions)
     if cleaned.images:
-        page_cache.invalidate()  # cached pages link the renditions just deleted
+        stored_images_cleaned.send(sender=image_model, cleaned=cleaned)
     return cleaned

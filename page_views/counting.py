@@ -1,9 +1,9 @@
 """Page views per page per day, counted on the server: no cookie, no address, no third party.
 
 ``PageViewMiddleware`` sits above the page cache, so pages the cache answers are counted
-like pages rendered afresh. It counts a GET answered 200 with HTML, for a public path,
-from a visitor whose browser names itself and is not a robot, and not from a member of
-staff. It keeps the path and the day, and nothing about who asked.
+like pages rendered afresh. It counts a GET answered 200 with HTML, for a page's path
+(home/page_requests.py), from a visitor whose browser names itself and is not a robot;
+not from a member of staff, nor from the page warmer (caching/warming.py). It keeps the path and the day, and nothing about who asked.
 
 A count costs no query on the way to the page: it is added to a tally in this process's
 memory, and the tally is written to ``PageViewDay`` (one transaction, ``views + n``)
@@ -30,7 +30,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from home.secret_paths import carries_secret
+from home.page_requests import is_anonymous, is_page_path, is_warming
 
 from .models import PageViewDay
 
@@ -69,10 +69,7 @@ ROBOT_WORDS = (
     "phantomjs",
     "selenium",
 )
-NOT_PAGES = ("/admin/", "/django-admin/", "/documents/", "/search/", "/cms/")
-# The last segment of a form's own answer page (the booking and contact pages' routes):
-# what a visitor sees after sending, not a page of the site.
-ANSWER_PAGES = ("/thanks/",)
+# The longest path ``PageViewDay`` keeps.
 MAX_PATH_LENGTH = 255
 
 _lock = threading.Lock()
@@ -89,43 +86,33 @@ def is_robot(user_agent: str) -> bool:
 
 
 def _is_staff(request) -> bool:
-    # Only a visitor with a session cookie can be signed in; for anyone else, looking at
-    # request.user would open a session for nothing.
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    # An anonymous visitor cannot be signed in; for them, looking at request.user would
+    # open a session for nothing.
+    if is_anonymous(request):
         return False
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
-def is_page_path(path: str) -> bool:
-    """Whether a path is one of the site's public pages, whose views are counted and kept.
-
-    Not the admin, search, documents, static files or media; not a form's thank-you page;
-    and never an address that is itself a secret (a client's link, the calendar feed, a
-    password-reset link: ``home.secret_paths``), which would keep that key in the table and
-    in every backup. The one rule for the middleware, nginx's log and the stored rows."""
-    if len(path) > MAX_PATH_LENGTH or path.startswith(
-        (*NOT_PAGES, settings.STATIC_URL, settings.MEDIA_URL)
-    ):
-        return False
-    return not path.endswith(ANSWER_PAGES) and not carries_secret(path)
-
-
 def counts_as_view(method: str, status: int, content_type: str, path: str, user_agent: str) -> bool:
-    """Whether an answer is a page seen by a person: a GET answered 200 with HTML, for a
-    public path, from a browser that is not a robot. What the app alone can tell (staff,
-    previews) is ``is_counted``'s."""
+    """Whether an answer is a page seen by a person: a GET answered 200 with HTML, for the
+    path of a page (``home.page_requests.is_page_path``: never the admin, static files,
+    media, a thank-you page or an address that is itself a secret, which would keep that
+    key in the table and in every backup), from a browser that is not a robot. What the
+    app alone can tell (staff, previews, the page warmer) is ``is_counted``'s."""
     if method != "GET" or status != 200:
         return False
     if not content_type.startswith("text/html"):
         return False
-    if not is_page_path(path):
+    if len(path) > MAX_PATH_LENGTH or not is_page_path(path):
         return False
     return not is_robot(user_agent)
 
 
 def is_counted(request, response) -> bool:
     """Whether this request is a person seeing a public page."""
+    if is_warming(request):
+        return False
     if not counts_as_view(
         request.method,
         response.status_code,

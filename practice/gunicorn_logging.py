@@ -4,12 +4,12 @@ The deploy recipe starts gunicorn with ``--logger-class practice.gunicorn_loggin
 (deploy/systemd/practice-gunicorn.service). Each line is written as gunicorn writes it, in
 its own format, with the secret part of a client's link, the calendar feed or a
 password-reset link (request line, referrer, any header) replaced by ``[secret]``
-(home/secret_paths.py).
+(secret_paths/redaction.py).
 """
 
 from gunicorn.glogging import Logger as GunicornLogger
 
-from home.secret_paths import RedactSecrets
+from secret_paths.redaction import RedactSecrets
 
 
 class Logger(GunicornLogger):

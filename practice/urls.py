@@ -7,7 +7,8 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from blog.sitemaps import ArticlesSitemap
-from home import front_cache, media, page_chooser_start
+from caching import front_cache
+from home import media, page_chooser_start
 from search import sitemaps
 from search import views as search_views
 from search.sitemaps import PagesSitemap
@@ -54,4 +55,4 @@ if settings.SERVE_MEDIA:
 urlpatterns += [path("", include(wagtail_urls))]
 
 # A database that cannot take the work, wherever it is noticed: 503, not 500.
-handler500 = "home.unavailable.server_error"
+handler500 = "practice.unavailable.server_error"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from home.secret_paths import carries_secret
+from secret_paths.redaction import carries_secret
 
 MAX_LENGTH = 255
 # A plain path: letters, digits and the characters Wagtail's slugs and routes use.

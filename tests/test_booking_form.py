@@ -353,7 +353,7 @@ def test_visitor_input_is_escaped_on_the_form_page(client, demo_site):
 CACHE_BACKENDS = {
     "local memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
-    "redis": {"BACKEND": "home.shared_cache.FallbackRedisCache"},  # as production uses it
+    "redis": {"BACKEND": "caching.shared_cache.FallbackRedisCache"},  # as production uses it
 }
 
 

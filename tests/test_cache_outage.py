@@ -1,5 +1,5 @@
 """Redis gone: every use of the cache degrades, nothing answers 500, and once Redis is back
-nothing stale is read (home/shared_cache.py).
+nothing stale is read (caching/shared_cache.py).
 
 Each test runs its own Redis (tests/private_redis.py) and stops that one: the shared Redis
 on 6379 is never touched. The under-load version, with gunicorn on the production
@@ -17,8 +17,10 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from wagtail.images.models import Image
 
-from home import page_cache, page_warming, recent_pages
-from home.front_cache import GENERATION_HEADER
+from caching import recent_pages
+from caching.front_cache import GENERATION_HEADER
+from caching.generation import current_generation
+from caching.warming import warm_if_changed
 from practice.settings.base import shared_caches
 from services.models import BookingRequest, Notification
 from services.protection import rate_limited
@@ -141,7 +143,7 @@ def test_the_outage_is_logged_once_when_it_starts_and_once_when_it_ends(redis, c
     cache = caches["default"]
     cache.get("a")
     redis.stop()
-    with caplog.at_level(logging.WARNING, logger="home.shared_cache"):
+    with caplog.at_level(logging.WARNING, logger="caching.shared_cache"):
         for _ in range(50):
             cache.get("a")
             caches["renditions"].get("a")
@@ -214,7 +216,7 @@ def test_the_front_cache_gets_a_token_of_its_own_each_time_while_redis_is_away(c
     during = {client.get("/_front-cache/generation")[GENERATION_HEADER] for _ in range(3)}
     back(redis)
 
-    assert shared == page_cache.current_generation()
+    assert shared == current_generation()
     assert len(during) == 3 and shared not in during
 
 
@@ -230,7 +232,7 @@ def test_the_email_worker_keeps_sending_while_redis_is_away(client, demo_site, r
     assert "Email worker stopped." in output.getvalue()
     sent = Notification.objects.filter(status=Notification.Status.SENT)
     assert sent.count() == 2
-    assert page_warming.warm_if_changed() is None  # nothing to warm for no one
+    assert warm_if_changed() is None  # nothing to warm for no one
     back(redis)
-    warming = page_warming.warm_if_changed()
+    warming = warm_if_changed()
     assert warming is not None and warming.cached > 0

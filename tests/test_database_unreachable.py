@@ -1,5 +1,5 @@
 """PostgreSQL unreachable: every kind of request gets the 503 page with Retry-After, or an
-answer that needs no database; never a 500 (home/unavailable.py).
+answer that needs no database; never a 500 (practice/unavailable.py).
 
 The production settings under gunicorn, with ``DATABASE_URL`` naming a PostgreSQL port
 nothing listens on: the same error as a server that is down or restarting. Requests that
@@ -13,7 +13,7 @@ import urllib.parse
 
 import pytest
 
-from home.unavailable import RETRY_AFTER_SECONDS
+from practice.unavailable import RETRY_AFTER_SECONDS
 
 from .quality.check_quality import manage, production_env
 from .servers import free_port, gunicorn

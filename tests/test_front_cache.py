@@ -9,8 +9,9 @@ import urllib.request
 
 import pytest
 
-from home import page_cache
-from home.front_cache import GENERATION_HEADER, PURGE_PATH, purge_everything
+from caching import page_cache
+from caching.front_cache import GENERATION_HEADER, PURGE_PATH, purge_everything
+from caching.generation import current_generation
 
 from .factories import make_guide_in_another_process
 from .front_proxy import nginx, require_nginx, write_loopback_config
@@ -180,7 +181,7 @@ def test_static_files_and_renditions_come_from_disk_with_long_expiry(site):
 def test_the_generation_endpoint_gives_the_page_cache_token(client):
     first = client.get("/_front-cache/generation")
     assert first.status_code == 204
-    assert first[GENERATION_HEADER] == page_cache.current_generation()
+    assert first[GENERATION_HEADER] == current_generation()
     page_cache.invalidate()
     assert client.get("/_front-cache/generation")[GENERATION_HEADER] != first[GENERATION_HEADER]
 
@@ -211,7 +212,7 @@ def test_a_purge_is_one_request_to_the_purge_listener_only_when_configured(
 
         settings.WAGTAILFRONTENDCACHE = {
             "nginx": {
-                "BACKEND": "home.front_cache.GenerationPurgeBackend",
+                "BACKEND": "caching.front_cache.GenerationPurgeBackend",
                 "LOCATION": f"http://127.0.0.1:{listener.server_port}",
             }
         }

@@ -1,5 +1,5 @@
 """The front cache's purge listener down or broken: publishing still works, nothing 500s,
-and the failed purge is logged (home/front_cache.py). nginx then drops its copy of the
+and the failed purge is logged (caching/front_cache.py). nginx then drops its copy of the
 generation on its own within 30 s (deploy/nginx/practice/locations.conf)."""
 
 import logging
@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from home.front_cache import purge_everything
+from caching.front_cache import purge_everything
 
 from .servers import free_port
 
@@ -61,7 +61,7 @@ def broken_purge(request, settings):
         port = listener.port
     settings.WAGTAILFRONTENDCACHE = {
         "nginx": {
-            "BACKEND": "home.front_cache.GenerationPurgeBackend",
+            "BACKEND": "caching.front_cache.GenerationPurgeBackend",
             "LOCATION": f"http://127.0.0.1:{port}",
         }
     }
@@ -71,7 +71,7 @@ def broken_purge(request, settings):
 
 
 def test_a_purge_that_fails_is_logged_and_raises_nothing(broken_purge, caplog):
-    with caplog.at_level(logging.ERROR, logger="home.front_cache"):
+    with caplog.at_level(logging.ERROR, logger="caching.front_cache"):
         purge_everything()
 
     assert [r.levelname for r in caplog.records] == ["ERROR"]

@@ -1,8 +1,9 @@
 """The apps' layers hold, and the tool that checks them catches a breach.
 
-practice sits over blog and services, which sit over the rooms that know pages (staff
-sign-in, search, page views), which sit over home, which sits over the infrastructure that
-knows no page (the writing checks, deleted blocks, backups, security headers). Blog and
+practice sits over blog and services, which sit over the rooms that know pages (the
+caches, staff sign-in, search, page views), which sit over home, which sits over the
+infrastructure that knows no page (the writing checks, deleted blocks, backups, secret
+addresses, security headers). Blog and
 services never import each other, nor do the rooms within one layer. The contract is
 [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
 """
@@ -21,12 +22,14 @@ PACKAGES = (
     "practice",
     "blog",
     "services",
+    "caching",
     "staff_access",
     "search",
     "page_views",
     "home",
     "backups",
     "deleted_blocks",
+    "secret_paths",
     "security_headers",
     "writing_checks",
 )
@@ -81,7 +84,7 @@ def test_the_project_keeps_its_layers():
         ("search/leak.py", "staff_access.lockout"),
         ("staff_access/leak.py", "search.views"),
         ("writing_checks/leak.py", "search.sitemaps"),
-        ("security_headers/leak.py", "home.page_cache"),
+        ("security_headers/leak.py", "caching.page_cache"),
         ("security_headers/leak.py", "staff_access.lockout"),
         ("security_headers/leak.py", "writing_checks.checks"),
         ("backups/leak.py", "security_headers.middleware"),
@@ -91,6 +94,12 @@ def test_the_project_keeps_its_layers():
         ("staff_access/leak.py", "page_views.models"),
         ("backups/leak.py", "page_views.models"),
         ("search/leak.py", "page_views.counting"),
+        ("home/leak.py", "caching.page_cache"),
+        ("home/leak.py", "caching.warming"),
+        ("caching/leak.py", "page_views.counting"),
+        ("page_views/leak.py", "caching.warming"),
+        ("caching/leak.py", "services.models"),
+        ("secret_paths/leak.py", "home.page_requests"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):

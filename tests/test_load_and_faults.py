@@ -15,8 +15,8 @@ import redis
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from home.unavailable import RETRY_AFTER_SECONDS, database_unavailable, unavailable_response
 from practice.settings.base import SQLITE_OPTIONS
+from practice.unavailable import RETRY_AFTER_SECONDS, database_unavailable, unavailable_response
 
 from . import load
 from .optional_services import require_postgres, require_redis

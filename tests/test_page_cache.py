@@ -14,7 +14,8 @@ from wagtail.models import Site
 from wagtailseo.models import SeoSettings
 
 from blog.models import BlogIndexPage, BlogPage
-from home import page_cache, recent_pages
+from caching import page_cache, recent_pages
+from caching.generation import GENERATION_KEY, current_generation
 from home.models import StandardPage
 from services.models import ServiceIndexPage
 
@@ -346,15 +347,15 @@ def test_making_a_page_private_takes_it_out_of_the_cache(client, demo_site):
 def test_invalidation_happens_again_when_the_transaction_commits(
     demo_site, django_capture_on_commit_callbacks
 ):
-    before = page_cache.current_generation()
+    before = current_generation()
     with django_capture_on_commit_callbacks() as callbacks:
         page_cache.invalidate()
-        during = page_cache.current_generation()
+        during = current_generation()
     assert during != before
     assert callbacks
     for callback in callbacks:
         callback()
-    assert page_cache.current_generation() not in (before, during)
+    assert current_generation() not in (before, during)
 
 
 def test_a_page_rendered_while_a_change_is_published_is_never_served_after_it(client, guide):
@@ -393,7 +394,7 @@ def test_when_the_generation_token_is_evicted_no_page_stored_under_it_is_served(
         BlogPage.objects.filter(pk=guide.pk).update(title=title)
         assert title not in text(client, guide.url)
 
-        caches["default"].delete(page_cache.GENERATION_KEY)
+        caches["default"].delete(GENERATION_KEY)
 
         fresh = fetch(client, guide.url)
         assert fresh["X-Page-Cache"] == "miss"
@@ -444,12 +445,12 @@ def test_a_hit_is_served_from_this_process_copy_while_the_generation_stands(clie
     """Once this process has served a page from the shared cache, the next hit needs only
     the token from there; a change (a new token) is still seen at once."""
     warm(client, guide.url)
-    shared = page_cache.page_cache()
-    generation = page_cache.current_generation()
+    shared = caches["default"]
+    generation = current_generation()
 
     # The shared cache keeps only the token: a hit can then come only from this process.
     shared.clear()
-    shared.set(page_cache.GENERATION_KEY, generation, timeout=None)
+    shared.set(GENERATION_KEY, generation, timeout=None)
     assert fetch(client, guide.url)["X-Page-Cache"] == "hit"
     recent_pages.forget_all()
     assert fetch(client, guide.url)["X-Page-Cache"] == "miss"

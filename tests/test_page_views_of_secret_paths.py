@@ -1,6 +1,6 @@
 """Page views count only the site's public pages: never a client's link (a key to their
 booking, which the table and every backup would keep), the calendar feed, a password-reset
-link or a form's thank-you page. One rule (``page_views.counting.is_page_path``) for the middleware,
+link or a form's thank-you page. One rule (``home.page_requests.is_page_path``) for the middleware,
 nginx's hits log and the rows already stored, which a migration deletes. On PostgreSQL with
 DATABASE_URL set."""
 
@@ -8,6 +8,7 @@ import importlib
 
 import pytest
 
+from home.page_requests import is_page_path
 from page_views import counting
 from page_views.models import PageViewDay
 from services import client_link, desk
@@ -34,13 +35,13 @@ PAGES = ["/", "/book/", "/contact/", "/blog/massage-for-sciatica-relief/", "/ser
 
 @pytest.mark.parametrize("path", NOT_PAGES)
 def test_secret_and_answer_addresses_are_not_pages(path):
-    assert not counting.is_page_path(path)
+    assert not is_page_path(path)
     assert not counting.counts_as_view("GET", 200, "text/html", path, BROWSER)
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_the_sites_pages_are(path):
-    assert counting.is_page_path(path)
+    assert is_page_path(path)
 
 
 def test_a_clients_link_and_the_thank_you_page_are_not_counted_when_visited(
@@ -72,7 +73,7 @@ def test_nginx_hits_of_secret_addresses_are_not_counted(hits_log, count):  # noq
 def test_the_migration_that_deleted_stored_views_kept_the_same_rule(path):
     """home 0009 holds the rule as it stood (tests/test_page_views_move.py runs it on rows)."""
     migration = importlib.import_module("home.migrations.0009_forget_page_views_of_secret_paths")
-    assert migration.is_page_path(path) == counting.is_page_path(path)
+    assert migration.is_page_path(path) == is_page_path(path)
 
 
 @pytest.mark.parametrize("path", NOT_PAGES[:4])

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import PageViewRestriction
 
-from home import page_warming
+from caching.warming import USER_AGENT, warm_if_changed
 from home.models import StandardPage
 from page_views import counting
 
@@ -72,7 +72,7 @@ def test_home_and_indexes_come_first_then_the_newest_guide_then_the_newest_pages
     older = make_standard_page(title="Gift vouchers")
     newer = make_standard_page(title="Opening in the summer")
 
-    warmed = paths(page_warming.warm_if_changed())
+    warmed = paths(warm_if_changed())
 
     assert warmed[:3] == HOME_AND_INDEXES
     assert newest_guide.url in warmed
@@ -87,7 +87,7 @@ def test_guides_past_the_first_index_page_follow_in_the_index_order(demo_site):
         day: make_guide(title=f"Guide of day {day}", date=f"2031-01-{day:02}") for day in days
     }
 
-    warmed = paths(page_warming.warm_if_changed())
+    warmed = paths(warm_if_changed())
 
     newest_first = [guides[day].url for day in sorted(days, reverse=True)]
     assert [path for path in warmed if path in newest_first] == newest_first
@@ -99,7 +99,7 @@ def test_guides_past_the_first_index_page_follow_in_the_index_order(demo_site):
 def test_the_limit_is_kept_in_that_order(settings, client, newest_guide):
     settings.PAGE_CACHE_REWARM_LIMIT = 3
 
-    warming = page_warming.warm_if_changed()
+    warming = warm_if_changed()
 
     assert paths(warming) == HOME_AND_INDEXES
     assert warming.complete
@@ -110,18 +110,35 @@ def test_the_limit_is_kept_in_that_order(settings, client, newest_guide):
 def test_a_limit_of_zero_warms_nothing(settings, newest_guide):
     settings.PAGE_CACHE_REWARM_LIMIT = 0
 
-    assert page_warming.warm_if_changed() is None
+    assert warm_if_changed() is None
 
 
-def test_warming_counts_no_page_view(client, newest_guide):
+def test_warming_renders_and_stores_pages_and_counts_no_page_view(client, newest_guide):
     counting.discard_pending()
     try:
-        warming = page_warming.warm_if_changed()
+        warming = warm_if_changed()
         assert newest_guide.url in paths(warming)
+        assert warming.cached == len(warming.urls)
         assert counting.pending() == {}
 
         # The same page asked for by a browser is counted, and comes from the cache.
         assert visit(client, newest_guide, user_agent=BROWSER)["X-Page-Cache"] == "hit"
+        assert [path for path, _ in counting.pending()] == [newest_guide.url]
+    finally:
+        counting.discard_pending()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"user_agent": f"{USER_AGENT} {BROWSER}"},  # its name is no robot's
+        {"user_agent": BROWSER, "practice.page_warming": "True"},  # no header makes the mark
+    ],
+)
+def test_a_visitor_who_looks_like_the_warmer_is_counted(client, newest_guide, headers):
+    counting.discard_pending()
+    try:
+        assert visit(client, newest_guide, **headers).status_code == 200
         assert [path for path, _ in counting.pending()] == [newest_guide.url]
     finally:
         counting.discard_pending()
@@ -137,7 +154,7 @@ def test_private_and_draft_pages_are_never_warmed(demo_site):
     demo_site.add_child(instance=draft)
     draft.save_revision()
 
-    warmed = paths(page_warming.warm_if_changed())
+    warmed = paths(warm_if_changed())
 
     assert "/" in warmed
     assert not {private.url, inside_private.url, "/not-ready-yet/"} & set(warmed)
@@ -146,24 +163,24 @@ def test_private_and_draft_pages_are_never_warmed(demo_site):
 
 
 def test_a_second_round_without_a_change_does_nothing(newest_guide):
-    assert page_warming.warm_if_changed() is not None
+    assert warm_if_changed() is not None
 
-    assert page_warming.warm_if_changed() is None
+    assert warm_if_changed() is None
     assert "Pages" not in run_worker_round()
 
     make_standard_page(title="Gift vouchers")  # a publish: a new generation to warm
-    assert page_warming.warm_if_changed() is not None
+    assert warm_if_changed() is not None
 
 
 def test_a_warming_stopped_midway_is_taken_up_at_the_next_round(newest_guide):
     stop = threading.Event()
     stop.set()
 
-    stopped = page_warming.warm_if_changed(stop)
+    stopped = warm_if_changed(stop)
 
     assert not stopped.complete
     assert stopped.urls == []
-    again = page_warming.warm_if_changed()
+    again = warm_if_changed()
     assert again.complete
     assert paths(again)[:3] == HOME_AND_INDEXES
 
@@ -173,7 +190,7 @@ def test_a_site_whose_host_is_not_allowed_is_not_warmed_and_a_warning_says_so(
 ):
     settings.ALLOWED_HOSTS = ["calmhands.example"]
 
-    warming = page_warming.warm_if_changed()
+    warming = warm_if_changed()
 
     assert warming.urls == []
     assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == [

@@ -15,7 +15,7 @@ import uuid
 import psycopg
 import pytest
 
-from home import page_warming
+from caching.warming import warm_if_changed
 
 from .optional_services import require_postgres, require_redis
 from .quality.check_quality import manage, production_env
@@ -26,7 +26,7 @@ PUBLIC = "https://practice.example"
 VISIT_EVERY_PAGE = """
 import json
 from django.test import Client
-from home.page_warming import warmable_pages
+from caching.warming import warmable_pages
 client = Client()
 answers = {}
 for page in warmable_pages().specific():
@@ -103,7 +103,7 @@ def test_a_site_record_at_plain_http_is_warmed_the_way_visitors_come(
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     scheme = "https" if ssl_redirect else "http"
 
-    warming = page_warming.warm_if_changed()
+    warming = warm_if_changed()
 
     assert len(warming.urls) >= 9 and warming.cached == len(warming.urls)
     for url in warming.urls:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from home.secret_paths import MARK, RedactSecrets, carries_secret, redact
+from secret_paths.redaction import MARK, RedactSecrets, carries_secret, redact
 from services import client_link, desk
 from services.models import BookingRequest, CalendarFeed
 

@@ -19,7 +19,7 @@ SECURITY = (ROOT / "SECURITY.md").read_text()
 CLEAN = "System check identified no issues (0 silenced)."
 PROJECT_CODE = [
     path
-    for app in ("home", "services", "blog", "practice", "staff_access")
+    for app in ("home", "caching", "secret_paths", "services", "blog", "practice", "staff_access")
     for path in (ROOT / app).rglob("*.py")
 ]
 
@@ -129,11 +129,11 @@ def test_every_command_and_option_security_md_names_exists():
 
 def test_every_file_security_md_names_exists():
     paths = re.findall(
-        r"`((?:home|services|blog|practice|staff_access|templates|tests|bench)/[\w./-]*)`",
+        r"`((?:home|caching|secret_paths|services|blog|practice|staff_access|templates|tests|bench)/[\w./-]*)`",
         SECURITY,
     )
 
-    assert "home/unavailable.py" in paths and "templates/503.html" in paths
+    assert "practice/unavailable.py" in paths and "templates/503.html" in paths
     assert "staff_access/lockout.py" in paths
     assert [path for path in paths if not (ROOT / path).exists()] == []
 

@@ -131,6 +131,19 @@ def test_the_command_reports_counts_and_a_second_run_changes_nothing(demo_site):
     assert Image.objects.get(pk=image.pk).file.name == cleaned_name
 
 
+def test_cleaning_a_picture_empties_the_page_cache(client, settings, demo_site):
+    """Cached pages may link what was deleted. The image row is updated in place and this one
+    has no renditions, so only home's ``stored_images_cleaned`` tells the page cache."""
+    settings.PAGE_CACHE_ENABLED = True
+    stored_as_before("JPEG", "jpg")
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    assert run_command().startswith("Stripped metadata from 1 image(s); deleted 0 rendition(s)")
+
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
 def test_a_picture_without_metadata_is_left_as_it_is(demo_site):
     plain = PillowImage.new("RGB", (300, 200), (143, 176, 152))
     buffer = ContentFile(b"", name="plain.png")

@@ -18,6 +18,7 @@ ALLOWED_HOSTS: list[str] = []
 INSTALLED_APPS = [
     "practice",  # the demo content command, and the stylesheet in practice/static/
     "home",
+    "caching",
     "services",
     "blog",
     "writing_checks",
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "backups",
     "search",
     "security_headers",
+    "secret_paths",
     "wagtailseo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -65,7 +67,7 @@ MIDDLEWARE = [
     # Page views per day (page_views/counting.py): above the page cache, so cached pages count.
     "page_views.counting.PageViewMiddleware",
     # Above sessions, CSRF and auth: it must see the cookies and Vary they add.
-    "home.page_cache.PageCacheMiddleware",
+    "caching.page_cache.PageCacheMiddleware",
     "home.request_memo.middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,7 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # A locked or unreachable database: a 503 page with Retry-After, not a 500.
-    "home.unavailable.DatabaseUnavailableMiddleware",
+    "practice.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "practice.urls"
@@ -228,7 +230,7 @@ elif MEDIA_STORAGE != "files":
 
     raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE is 'files' or 's3', not {MEDIA_STORAGE!r}.")
 
-# -- Cache and full-page cache (home/page_cache.py) --------------------------
+# -- Cache and full-page cache (caching/page_cache.py) --------------------------
 # One cache that every process on the machine shares: pages, renditions and the
 # form rate limits. Files under var/cache by default: no server to run, no table
 # to create, and a cached page is served without a single SQL query (a database
@@ -239,20 +241,20 @@ CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", VAR_DIR / "cache"))
 
 
 def shared_caches(redis_url: str, cache_dir: Path) -> dict:
-    """The default cache, and Wagtail's renditions cache beside it (home/rendition_cache.py)."""
+    """The default cache, and Wagtail's renditions cache beside it (caching/rendition_cache.py)."""
     if redis_url:
         # Redis gone or hung: each process answers from its own memory after at most a
-        # second, and tries Redis again every RETRY_SECONDS (home/shared_cache.py).
+        # second, and tries Redis again every RETRY_SECONDS (caching/shared_cache.py).
         options = {"socket_connect_timeout": 1, "socket_timeout": 1, "RETRY_SECONDS": 5}
         return {
             "default": {
-                "BACKEND": "home.shared_cache.FallbackRedisCache",
+                "BACKEND": "caching.shared_cache.FallbackRedisCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "practice",
                 "OPTIONS": options,
             },
             "renditions": {
-                "BACKEND": "home.rendition_cache.RedisRenditionCache",
+                "BACKEND": "caching.rendition_cache.RedisRenditionCache",
                 "LOCATION": redis_url,
                 "KEY_PREFIX": "practice-renditions",
                 "OPTIONS": options,
@@ -266,7 +268,7 @@ def shared_caches(redis_url: str, cache_dir: Path) -> dict:
         },
         # A folder of its own: clearing one cache must not empty the other.
         "renditions": {
-            "BACKEND": "home.rendition_cache.FileRenditionCache",
+            "BACKEND": "caching.rendition_cache.FileRenditionCache",
             "LOCATION": str(cache_dir / "renditions"),
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
@@ -280,19 +282,19 @@ CACHES = shared_caches(REDIS_URL, CACHE_DIR)
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1") == "1"
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", 60 * 60))
 # After a change, the email worker renders up to this many public pages again (home page,
-# indexes, newest guides first: home/page_warming.py), so visitors get hits. 0: never.
+# indexes, newest guides first: caching/warming.py), so visitors get hits. 0: never.
 PAGE_CACHE_REWARM_LIMIT = int(os.environ.get("PAGE_CACHE_REWARM_LIMIT", "100"))
-# Each process keeps copies of the pages it served last (home/recent_pages.py); 0: none.
+# Each process keeps copies of the pages it served last (caching/recent_pages.py); 0: none.
 PAGE_CACHE_RECENT_PAGES = int(os.environ.get("PAGE_CACHE_RECENT_PAGES", "64"))
 
-# -- Front cache purge (home/front_cache.py, deploy/nginx/) ------------------
+# -- Front cache purge (caching/front_cache.py, deploy/nginx/) ------------------
 # Only behind the nginx of deploy/: the address of its purge listener. Any change that
 # empties the page cache then empties nginx's cache too. Unset: nothing is sent.
 FRONTEND_CACHE_PURGE_URL = os.environ.get("FRONTEND_CACHE_PURGE_URL", "").strip()
 WAGTAILFRONTENDCACHE = (
     {
         "nginx": {
-            "BACKEND": "home.front_cache.GenerationPurgeBackend",
+            "BACKEND": "caching.front_cache.GenerationPurgeBackend",
             "LOCATION": FRONTEND_CACHE_PURGE_URL,
         }
     }
@@ -395,8 +397,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Client links, the calendar feed and password-reset links are keys in their address:
-    # every record is written with them redacted (home/secret_paths.py).
-    "filters": {"redact_secrets": {"()": "home.secret_paths.RedactSecrets"}},
+    # every record is written with them redacted (secret_paths/redaction.py).
+    "filters": {"redact_secrets": {"()": "secret_paths.redaction.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     # Django's own handlers (its console, mail to ADMINS) would write a record unfiltered:

@@ -14,7 +14,7 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from wagtail.models import Page, Revision
 
-from home.stoppable_loop import add_loop_arguments, run_until_stopped
+from home.management.loop import add_loop_arguments, run_until_stopped
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ of one. Without it, one round: the same command from cron every minute also work
 run in several places at once: each email is claimed by one sender only.
 
 After the emails, each round renders the public pages again once a change has emptied the
-page cache (home/page_warming.py), so that the next visitor is not the one who waits.
+page cache (caching/warming.py), so that the next visitor is not the one who waits.
 """
 
 import logging
@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from home import page_warming
-from home.stoppable_loop import add_loop_arguments, run_until_stopped
+from caching.warming import Warming, warm_if_changed
+from home.management.loop import add_loop_arguments, run_until_stopped
 from services import notifications
 
 logger = logging.getLogger(__name__)
@@ -73,9 +73,9 @@ class Command(BaseCommand):
         more_pages = warming is not None and not warming.complete
         return sum(counts.values()) >= limit or more_pages
 
-    def warm_pages(self, stop: threading.Event | None) -> page_warming.Warming | None:
+    def warm_pages(self, stop: threading.Event | None) -> Warming | None:
         try:
-            warming = page_warming.warm_if_changed(stop)
+            warming = warm_if_changed(stop)
         except DatabaseError:
             logger.exception("Could not list the pages to warm; trying again shortly.")
             return None

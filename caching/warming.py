@@ -1,13 +1,14 @@
 """After a change has emptied the page cache, render the public pages again before a visitor asks.
 
 The email worker (``send_pending_notifications``) calls ``warm_if_changed`` every round. It
-does something only when the page cache's generation (home/page_cache.py) is one that no
+does something only when the page cache's generation (caching/generation.py) is one that no
 worker has warmed yet: each generation is claimed in the shared cache with ``add``, so two
 workers never warm the same one. It then asks for each page as an anonymous visitor would,
-through Django's whole stack, at the address Wagtail gives the page (its site's host and
-scheme; https whenever SECURE_SSL_REDIRECT sends visitors there), so that the page cache
-stores exactly the entry the visitor's request will read.
-The warmer's User-Agent names it a robot, so its requests are not counted as page views.
+through the site's own request handler and every middleware, at the address Wagtail gives
+the page (its site's host and scheme; https whenever SECURE_SSL_REDIRECT sends visitors
+there), so that the page cache stores exactly the entry the visitor's request will read.
+Each request carries the warmer's mark (``home.page_requests.WARMING``, a key of
+``request.META`` that no header can set), so no page view is counted for it.
 
 In this order, at most ``PAGE_CACHE_REWARM_LIMIT`` pages (0 turns warming off):
 
@@ -18,37 +19,40 @@ In this order, at most ``PAGE_CACHE_REWARM_LIMIT`` pages (0 turns warming off):
    theirs: found in their HTML, so the base needs no app's models;
 4. the other pages, newest published first.
 
-Only live pages outside private sections are asked for, and never a form page (the cache
-never keeps those). When the generation changes again mid-way, or the worker is told to
+Only live pages outside private sections are asked for, and never a form page
+(``is_form_page``: the cache never keeps those). When the generation changes again mid-way, or the worker is told to
 stop, the warming ends there; the next round starts on the new generation.
 """
 
 import dataclasses
+import io
 import logging
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.wsgi import WSGIRequest
 from django.db.models import Q
 from django.http.request import split_domain_port, validate_host
-from django.test import Client
 from wagtail.models import Page, Site, get_page_models
 
-from . import page_cache
-from .page_requests import pages_for_paths
-from .private_sections import public
+from home.page_requests import WARMING, is_form_page, is_page_path, pages_for_paths
+from home.private_sections import public
+
+from .generation import current_generation, is_enabled, page_cache
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 100
-# "bot" makes page_views/counting.py take it for a robot: warming counts no view.
-USER_AGENT = "practice-page-warmer (bot)"
+USER_AGENT = "practice-page-warmer"
 _CLAIM_KEY = "page-cache:warming:{generation}"
 
 
@@ -69,15 +73,10 @@ def rewarm_limit() -> int:
     return getattr(settings, "PAGE_CACHE_REWARM_LIMIT", DEFAULT_LIMIT)
 
 
-def _never_cached(page_class) -> bool:
-    # The same rule as page_cache.mark_form_pages, read from the class.
-    return getattr(page_class, "page_cache_exempt", False) or hasattr(page_class, "get_form_class")
-
-
 def warmable_pages():
     """The live pages outside private sections that the page cache may keep."""
     skipped = ContentType.objects.get_for_models(
-        *[model for model in get_page_models() if _never_cached(model)]
+        *[model for model in get_page_models() if is_form_page(model)]
     ).values()
     return public(Page.objects.live().filter(depth__gt=1)).exclude(
         content_type__in=[content_type.pk for content_type in skipped]
@@ -109,6 +108,35 @@ class _Visit:
     def url(self) -> str:
         return f"{'https' if self.secure else 'http'}://{self.netloc}{self.path}"
 
+    def request(self) -> WSGIRequest:
+        """The request a visitor's browser would make, as the WSGI server hands it over,
+        with the warmer's mark."""
+        path, _, query = self.path.partition("?")
+        host, port = split_domain_port(self.netloc)
+        return WSGIRequest(
+            {
+                "REQUEST_METHOD": "GET",
+                "SCRIPT_NAME": "",
+                # As a WSGI server passes it: the decoded bytes, read as latin-1.
+                "PATH_INFO": unquote_to_bytes(path).decode("iso-8859-1"),
+                "QUERY_STRING": query,
+                "SERVER_NAME": host,
+                "SERVER_PORT": port or ("443" if self.secure else "80"),
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "HTTP_HOST": self.netloc,
+                "HTTP_USER_AGENT": USER_AGENT,
+                "REMOTE_ADDR": "127.0.0.1",  # asked from this machine
+                "wsgi.version": (1, 0),
+                "wsgi.url_scheme": "https" if self.secure else "http",
+                "wsgi.input": io.BytesIO(),
+                "wsgi.errors": sys.stderr,
+                "wsgi.multithread": False,
+                "wsgi.multiprocess": True,
+                "wsgi.run_once": False,
+                WARMING: True,
+            }
+        )
+
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -130,11 +158,12 @@ def _linked(html: str, source: _Visit, pages) -> list[_Visit]:
         parts = urlsplit(urljoin(source.path, href))
         if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", source.netloc):
             continue
-        if not parts.query:
+        if parts.query:
+            if "next" in rel.split() and parts.path == urlsplit(source.path).path:
+                # The listing's next page: its pages come next, in the listing's order.
+                targets.append(replace(source, path=f"{parts.path}?{parts.query}", page_pk=None))
+        elif is_page_path(parts.path):
             targets.append(parts.path)
-        elif "next" in rel.split() and parts.path == urlsplit(source.path).path:
-            # The listing's next page: its pages come next, in the listing's order.
-            targets.append(replace(source, path=f"{parts.path}?{parts.query}", page_pk=None))
     found = pages_for_paths({t for t in targets if isinstance(t, str)}, pages)
     visits = []
     for target in targets:
@@ -175,7 +204,11 @@ def warm(generation: str, limit: int, stop: threading.Event | None = None) -> Wa
     """Ask for the pages in the module's order until ``limit``, a new generation or ``stop``."""
     started = time.monotonic()
     warming = Warming(generation)
-    client = Client(HTTP_USER_AGENT=USER_AGENT, raise_request_exception=False)
+    # The site's own handler, every middleware loaded, as the WSGI application runs it.
+    # Without the request_started and request_finished signals, which would close this
+    # worker's database connection after each page.
+    handler = BaseHandler()
+    handler.load_middleware()
     pages = warmable_pages()
     refused: set[str] = set()
     waiting = deque(
@@ -189,7 +222,7 @@ def warm(generation: str, limit: int, stop: threading.Event | None = None) -> Wa
     while len(warming.urls) < limit:
         if stop is not None and stop.is_set():
             break
-        if page_cache.current_generation() != generation:
+        if current_generation() != generation:
             break
         if not waiting:
             newest = newest or _newest(pages.exclude(pk__in=seen_pages - {None}), limit)
@@ -205,12 +238,11 @@ def warm(generation: str, limit: int, stop: threading.Event | None = None) -> Wa
             continue
         seen_urls.add(visit.url)
         seen_pages.add(visit.page_pk)
-        response = client.get(visit.path, headers={"host": visit.netloc}, secure=visit.secure)
-        client.cookies.clear()
+        response = handler.get_response(visit.request())
         warming.urls.append(visit.url)
         if response.get("X-Page-Cache") in ("miss", "hit"):
             warming.cached += 1
-        if visit.follow and response.status_code == 200:
+        if visit.follow and response.status_code == 200 and not response.streaming:
             waiting.extend(_linked(response.content.decode(errors="replace"), visit, pages))
     else:
         warming.complete = True
@@ -221,18 +253,16 @@ def warm(generation: str, limit: int, stop: threading.Event | None = None) -> Wa
 def warm_if_changed(stop: threading.Event | None = None) -> Warming | None:
     """Warm the current generation unless some worker has: the warming, or None."""
     limit = rewarm_limit()
-    if not page_cache.is_enabled() or limit <= 0:
+    if not is_enabled() or limit <= 0:
         return None
-    generation = page_cache.current_generation()
+    generation = current_generation()
     if generation is None:  # the shared cache is away: nothing could be kept for visitors
         return None
     claim = _CLAIM_KEY.format(generation=generation)
     # Kept as long as the pages it warms: after that the same generation is warmed again.
-    if not page_cache.page_cache().add(
-        claim, True, timeout=getattr(settings, "PAGE_CACHE_TIMEOUT", 3600)
-    ):
+    if not page_cache().add(claim, True, timeout=getattr(settings, "PAGE_CACHE_TIMEOUT", 3600)):
         return None
     warming = warm(generation, limit, stop)
     if not warming.complete:
-        page_cache.page_cache().delete(claim)
+        page_cache().delete(claim)
     return warming

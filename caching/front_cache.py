@@ -1,6 +1,6 @@
 """The front cache (nginx, deploy/nginx/) and the app agree on one generation token.
 
-nginx keys every cached page with the page cache's generation (home/page_cache.py),
+nginx keys every cached page with the page cache's generation (caching/generation.py),
 which it asks the app for through ``generation`` (an ``auth_request``) and keeps for a
 short while. Emptying the front cache is then one request that makes nginx fetch the
 new token at once: every page cached under the old one is never read again. So a
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.frontend_cache.backends.http import HTTPBackend
 from wagtail.contrib.frontend_cache.utils import get_backends
 
-from .page_cache import current_generation
+from .generation import current_generation
 
 logger = logging.getLogger(__name__)
 

@@ -6,15 +6,16 @@ to what the public site shows replaces the token.
 
 What replaces it (see ``connect_signals``): a page saved, published, unpublished, moved
 or deleted; a site, a setting, a snippet, an image or a view restriction saved or
-deleted; a rendition deleted. The token is replaced at once and again when the
+deleted; a rendition deleted; stored pictures cleaned of their metadata. The token is replaced at once and again when the
 transaction commits, so a page rendered from the old data in between is stored under a
 token nobody asks for any more. Old entries are never read again and simply expire.
 Header, footer, indexes, the home page's lists, the sitemap and the feed all follow
 from that one rule, because every page is rendered afresh after any change.
 
-What is cached: 200 responses to GET requests without a session or messages cookie,
-for paths outside the admin, search, documents and media, whose query string holds only
-``?page=``, ``?tag=`` and ``?p=``, from pages that are not forms, and that set no cookie and do
+What is cached: 200 responses to GET requests from anonymous visitors without a messages
+cookie, for the paths of pages (the one rule for both, and for form pages, is
+home/page_requests.py), whose query string holds only ``?page=``, ``?tag=`` and ``?p=``, from
+pages that are not forms (``wagtail_hooks.py`` marks them), and that set no cookie and do
 not vary on Cookie (a CSRF token sets both). Everything else passes through untouched
 except for a ``Cache-Control: private`` on responses made for a session.
 
@@ -22,80 +23,52 @@ Cached pages, and only those, are compressed here: they hold no CSRF token or ot
 secret, so gzip cannot leak one (BREACH). Both encodings are stored, so a hit costs
 no compression and no SQL query. A hit reads the token from the shared cache and, when
 this process served the same key lately, the page from its own copy
-(``home/recent_pages.py``), which is as fresh because the key names the token.
+(``caching/recent_pages.py``), which is as fresh because the key names the token.
 """
 
 import gzip
 import hashlib
 import re
 import time
-import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+from wagtail.images.models import AbstractImage, AbstractRendition
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+from wagtail.snippets.models import get_snippet_models
 
+from home.image_metadata import stored_images_cleaned
+from home.page_requests import is_anonymous, is_page_path
 from security_headers.middleware import has_own_content_policy
 
-from . import recent_pages, shared_cache
+from . import recent_pages
+from .front_cache import schedule_purge
+from .generation import current_generation, is_enabled, new_generation, page_cache
 
-GENERATION_KEY = "page-cache:generation"
 # ?page= and ?tag= on the blog index; ?p= on the sitemap sections.
 ALLOWED_QUERY_PARAMS = frozenset({"page", "tag", "p"})
 _QUERY_VALUE = re.compile(r"^[\w-]{1,100}$")
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-# Responses for which a cookie sent by the visitor could change the page.
+# Cookies besides the session's with which a visitor could see another page.
 BYPASS_COOKIES = ("messages",)
-EXCLUDED_PATH_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/search/")
 COMPRESSIBLE_TYPES = ("text/", "application/xml", "application/rss+xml", "application/json")
 MIN_COMPRESS_LENGTH = 200
 BROWSER_CACHE_CONTROL = "max-age=0, must-revalidate, public"
 
 
-def page_cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
-
-
-def is_enabled() -> bool:
-    return getattr(settings, "PAGE_CACHE_ENABLED", True)
-
-
-# -- the generation --------------------------------------------------------------------
-
-
-def current_generation() -> str | None:
-    """The token every process agrees on, or None while the shared cache is away
-    (home/shared_cache.py): a token only this process knows could not be replaced by a
-    change made in another, so pages are then neither stored nor served from the cache."""
-    cache = page_cache()
-    generation = cache.get(GENERATION_KEY)
-    if not shared_cache.is_shared(cache):
-        return None
-    if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation or "none"
-
-
-def _new_generation() -> None:
-    # A fresh random token, never an increment: two processes replacing it at the
-    # same moment still leave a value that no page was rendered under.
-    page_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-
-
 def invalidate() -> None:
     """Make every cached page stale: now, and again once the change is committed."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
-    # After the new generation: nginx then fetches the new token (home/front_cache.py).
-    from .front_cache import schedule_purge
-
+    new_generation()
+    transaction.on_commit(new_generation)
+    # After the new generation: nginx then fetches the new token (caching/front_cache.py).
     schedule_purge()
 
 
@@ -103,11 +76,6 @@ def invalidate() -> None:
 
 
 def _changes_public_site(instance, signal) -> bool:
-    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.images.models import AbstractImage, AbstractRendition
-    from wagtail.models import Page, PageViewRestriction, Site
-    from wagtail.snippets.models import get_snippet_models
-
     if isinstance(instance, AbstractRendition):
         # New renditions are made while pages render and change nothing shown.
         return signal is post_delete
@@ -124,42 +92,26 @@ def _on_model_change(sender, instance, signal, **kwargs):
         invalidate()
 
 
-def _on_page_event(sender, **kwargs):
+def _on_change(sender, **kwargs):
     invalidate()
 
 
-def mark_form_pages(page, request, serve_args, serve_kwargs):
-    """``before_serve_page`` hook: form pages are never cached, whatever their headers.
-
-    Their HTML holds per-visitor tokens. A page says so with ``page_cache_exempt = True``;
-    any page with Wagtail's form builder is one too.
-    """
-    if getattr(page, "page_cache_exempt", False) or hasattr(page, "get_form_class"):
-        request.page_cache_exempt = True
-
-
 def connect_signals() -> None:
-    from wagtail import hooks
-    from wagtail.signals import (
-        page_published,
-        page_unpublished,
-        post_page_move,
-        published,
-        unpublished,
-    )
-
+    """Called by ``CachingConfig.ready()``."""
     post_save.connect(_on_model_change, dispatch_uid="page_cache_post_save")
     post_delete.connect(_on_model_change, dispatch_uid="page_cache_post_delete")
     for signal in (page_published, page_unpublished, post_page_move, published, unpublished):
-        signal.connect(_on_page_event, dispatch_uid=f"page_cache_{id(signal)}")
-    hooks.register("before_serve_page", mark_form_pages)
+        signal.connect(_on_change, dispatch_uid=f"page_cache_{id(signal)}")
+    # Pictures stored again without their metadata: cached pages link the renditions
+    # deleted with the old files (home/image_metadata.py).
+    stored_images_cleaned.connect(_on_change, dispatch_uid="page_cache_stored_images_cleaned")
 
 
 # -- the middleware --------------------------------------------------------------------
 
 
 def _has_bypass_cookie(request) -> bool:
-    return any(name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, *BYPASS_COOKIES))
+    return not is_anonymous(request) or any(name in request.COOKIES for name in BYPASS_COOKIES)
 
 
 def request_key(request) -> str | None:
@@ -167,7 +119,7 @@ def request_key(request) -> str | None:
     if request.method not in ("GET", "HEAD") or _has_bypass_cookie(request):
         return None
     path = request.path
-    if path.startswith((*EXCLUDED_PATH_PREFIXES, settings.MEDIA_URL, settings.STATIC_URL)):
+    if not is_page_path(path):
         return None
     query = []
     for name in request.GET:
@@ -235,7 +187,7 @@ def _timeout() -> int:
 
 
 def _stored_entry(storage_key: str) -> dict | None:
-    """The stored page: this process's copy (home/recent_pages.py), or the shared cache's.
+    """The stored page: this process's copy (caching/recent_pages.py), or the shared cache's.
     The copy is made when this process stores the page or first reads it."""
     entry = recent_pages.get(storage_key)
     if entry is None:
@@ -307,7 +259,7 @@ class PageCacheMiddleware:
         # Without a session cookie the visitor is anonymous: say so without opening the
         # session, which would add "Vary: Cookie" (the userbar asks for request.user)
         # and make every page uncacheable.
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        if is_anonymous(request):
             request.user = AnonymousUser()
 
             async def auser():

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SecretPathsConfig(AppConfig):
+    name = "secret_paths"
