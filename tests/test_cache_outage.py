@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from wagtail.images.models import Image
 
+from bookings.models import BookingRequest, Notification
 from home import page_cache, page_warming, recent_pages
 from home.front_cache import GENERATION_HEADER
 from practice.settings.base import shared_caches
-from services.models import BookingRequest, Notification
 from services.protection import rate_limited
 
 from .posts import booking_data

@@ -8,9 +8,9 @@ import importlib
 
 import pytest
 
+from bookings import client_link, desk
 from page_views import counting
 from page_views.models import PageViewDay
-from services import client_link, desk
 from services.came_from import clean_path
 
 from .desk_support import weekday_booking
