@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import BookingRequest
-from services.wagtail_hooks import time_span
+from bookings.wagtail_hooks import time_span
 
 from .factories import make_booking_request
 
