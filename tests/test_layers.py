@@ -1,9 +1,10 @@
 """The apps' layers hold, and the tool that checks them catches a breach.
 
-practice sits over blog and services, which sit over the rooms that know pages (staff
-sign-in, search, page views), which sit over home, which sits over the infrastructure that
-knows no page (the writing checks, deleted blocks, backups, security headers). Blog and
-services never import each other, nor do the rooms within one layer. The contract is
+practice sits over blog and services, which sit over the booking back office (bookings),
+which sits over the rooms that know pages (staff sign-in, search, page views), which sit
+over home, which sits over the infrastructure that knows no page (the writing checks,
+deleted blocks, backups, security headers). Blog and services never import each other, nor
+do the rooms within one layer, and the guides never reach into the back office. The contract is
 [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
 """
 
@@ -21,6 +22,7 @@ PACKAGES = (
     "practice",
     "blog",
     "services",
+    "bookings",
     "staff_access",
     "search",
     "page_views",
@@ -31,9 +33,11 @@ PACKAGES = (
     "writing_checks",
 )
 CONTRACT = (
-    "practice over blog and services (independent of each other), over the rooms that know "
-    "pages (independent of each other), over home, over the infrastructure that knows no page"
+    "practice over blog and services (independent of each other), over the back office, over "
+    "the rooms that know pages (independent of each other), over home, over the "
+    "infrastructure that knows no page"
 )
+GUIDES_CONTRACT = "the guides never reach into the back office"
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -55,6 +59,7 @@ def test_the_project_keeps_its_layers():
     result = lint_imports(REPO_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{CONTRACT} KEPT" in report(result)
+    assert f"{GUIDES_CONTRACT} KEPT" in report(result)
 
 
 @pytest.mark.parametrize(
@@ -91,9 +96,31 @@ def test_the_project_keeps_its_layers():
         ("staff_access/leak.py", "page_views.models"),
         ("backups/leak.py", "page_views.models"),
         ("search/leak.py", "page_views.counting"),
+        ("bookings/leak.py", "services.models"),
+        ("bookings/leak.py", "blog.models"),
+        ("home/leak.py", "bookings.models"),
+        ("staff_access/leak.py", "bookings.models"),
+        ("page_views/leak.py", "bookings.notifications"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):
+    result = lint_with_a_leak(tmp_path, module, imported)
+    assert result.returncode != 0
+    assert f"{CONTRACT} BROKEN" in report(result)
+    leak = module.removesuffix(".py").replace("/", ".")
+    assert f"{leak} -> {imported}" in report(result)
+
+
+def test_a_guide_reaching_into_the_back_office_fails_the_check(tmp_path):
+    result = lint_with_a_leak(tmp_path, "blog/leak.py", "bookings.models")
+    assert result.returncode != 0
+    assert f"{GUIDES_CONTRACT} BROKEN" in report(result)
+    assert f"{CONTRACT} KEPT" in report(result)  # above the back office, the layers allow it
+    assert "blog.leak -> bookings.models" in report(result)
+
+
+def lint_with_a_leak(tmp_path: Path, module: str, imported: str) -> subprocess.CompletedProcess:
+    """``lint-imports`` on a copy of the apps in which ``module`` imports ``imported``."""
     for package in PACKAGES:
         shutil.copytree(
             REPO_ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
@@ -103,8 +130,4 @@ def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported
 
     # Inside a function, where it hides from a reader: the tool still sees it.
     (tmp_path / module).write_text(f"def sneak():\n    import {imported}\n")
-    result = lint_imports(tmp_path)
-    assert result.returncode != 0
-    assert f"{CONTRACT} BROKEN" in report(result)
-    leak = module.removesuffix(".py").replace("/", ".")
-    assert f"{leak} -> {imported}" in report(result)
+    return lint_imports(tmp_path)

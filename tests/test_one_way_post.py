@@ -1,7 +1,7 @@
 """A post to the booking or contact form goes one way: screen, check, store, queue.
 
 The real post runs through the test client while a profiler records every call into the
-``services`` modules, with the module that made it. No part is replaced.
+``services`` and ``bookings`` modules, with the module that made it. No part is replaced.
 """
 
 import sys
@@ -37,7 +37,7 @@ def record_calls(client, url: str, data: dict, handler: str) -> tuple[object, li
         if event != "call":
             return
         module = frame.f_globals.get("__name__", "")
-        if not module.startswith("services."):
+        if not module.startswith(("services.", "bookings.")):
             return
         caller = frame.f_back
         while caller and caller.f_globals.get("__name__") in TRANSPARENT:
