@@ -4,7 +4,9 @@ practice sits over blog and services, which sit over the booking back office (bo
 which sits over the rooms that know pages (staff sign-in, search, page views), which sit
 over home, which sits over the infrastructure that knows no page (the writing checks,
 deleted blocks, backups, security headers). Blog and services never import each other, nor
-do the rooms within one layer, and the guides never reach into the back office. The contract is
+do the rooms within one layer; the guides never reach into the back office, and services
+reaches it only through its front door (the request stored, its emails queued, the
+client's link page, the export writer). The contract is
 [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
 """
 
@@ -38,6 +40,7 @@ CONTRACT = (
     "infrastructure that knows no page"
 )
 GUIDES_CONTRACT = "the guides never reach into the back office"
+FRONT_DOOR_CONTRACT = "services reaches the back office only through its front door"
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -60,6 +63,7 @@ def test_the_project_keeps_its_layers():
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{CONTRACT} KEPT" in report(result)
     assert f"{GUIDES_CONTRACT} KEPT" in report(result)
+    assert f"{FRONT_DOOR_CONTRACT} KEPT" in report(result)
 
 
 @pytest.mark.parametrize(
@@ -117,6 +121,15 @@ def test_a_guide_reaching_into_the_back_office_fails_the_check(tmp_path):
     assert f"{GUIDES_CONTRACT} BROKEN" in report(result)
     assert f"{CONTRACT} KEPT" in report(result)  # above the back office, the layers allow it
     assert "blog.leak -> bookings.models" in report(result)
+
+
+@pytest.mark.parametrize("imported", ["bookings.desk", "bookings.week", "bookings.wagtail_hooks"])
+def test_services_reaching_past_the_back_offices_front_door_fails_the_check(tmp_path, imported):
+    result = lint_with_a_leak(tmp_path, "services/leak.py", imported)
+    assert result.returncode != 0
+    assert f"{FRONT_DOOR_CONTRACT} BROKEN" in report(result)
+    assert f"{CONTRACT} KEPT" in report(result)  # services sits above bookings
+    assert f"services.leak -> {imported}" in report(result)
 
 
 def lint_with_a_leak(tmp_path: Path, module: str, imported: str) -> subprocess.CompletedProcess:
