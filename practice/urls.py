@@ -7,12 +7,12 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from blog.sitemaps import ArticlesSitemap
+from bookings.calendar_feed import calendar_feed
 from caching import front_cache
 from home import media, page_chooser_start
 from search import sitemaps
 from search import views as search_views
 from search.sitemaps import PagesSitemap
-from services.calendar_feed import calendar_feed
 
 # Django's own handler reads request.POST again, and raises again for a body it could not parse.
 handler400 = "practice.request_guard.views.bad_request"

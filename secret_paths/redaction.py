@@ -2,9 +2,9 @@
 
 Three kinds of address are keys in themselves: whoever has one can act without signing in.
 
-- a client's own link, ``<booking page>/appointment/<token>/`` (services/client_link.py),
+- a client's own link, ``<booking page>/appointment/<token>/`` (bookings/client_link.py),
   under whatever address the booking page has;
-- the therapist's calendar feed, ``/calendar/<token>.ics`` (services/calendar_feed.py);
+- the therapist's calendar feed, ``/calendar/<token>.ics`` (bookings/calendar_feed.py);
 - a password-reset link, ``/admin/password_reset/confirm/<uidb64>/<token>/`` (Wagtail's admin).
 
 ``redact`` replaces the secret part of any text that names one, spelled plainly or with its

@@ -10,18 +10,30 @@ No step calls another or calls back here.
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from bookings import notifications
+from bookings.intake import create_booking
+from bookings.models import BookingRequest, Notification
 from home.models import PracticeSettings
 
-from . import notifications
 from .came_from import came_from_path
+from .form_records import SubmissionToken
 from .forms import CONSENT_VERSION, BookingForm
-from .models import BookingRequest, Notification, SubmissionToken
 from .protection import TOKEN_FIELD, claim_token, issue_form_token
 from .screening import Verdict, screen
 from .submissions import render_form, render_form_again, thanks, too_many_requests
+
+
+def booking_form(page, practice, *args, **kwargs) -> BookingForm:
+    """The form, offering the treatments the page hands over."""
+    return BookingForm(
+        *args,
+        practice_settings=practice,
+        treatments=page.bookable_treatments(),
+        sessions=page.bookable_sessions(),
+        **kwargs,
+    )
 
 
 @sensitive_variables("screening", "form")
@@ -33,7 +45,7 @@ def serve_booking_form(page, request):
         if slug:
             initial["service"] = slug
         initial["came_from"] = came_from_path(request)
-        form = BookingForm(initial=initial, practice_settings=practice)
+        form = booking_form(page, practice, initial=initial)
         return render_form(page, request, form)
 
     screening = screen(
@@ -47,7 +59,7 @@ def serve_booking_form(page, request):
     if not screening.for_a_person:
         return thanks(page)
 
-    form = BookingForm(screening.post, practice_settings=practice)
+    form = booking_form(page, practice, screening.post)
     valid = form.is_valid()
     if screening.refusal:
         form.add_error(None, screening.refusal)
@@ -64,7 +76,7 @@ def serve_booking_form_again(page, request):
     """After a refused CSRF check: the form with what the visitor typed, to send again."""
     practice = PracticeSettings.for_request(request)
     return render_form_again(
-        page, request, lambda initial: BookingForm(initial=initial, practice_settings=practice)
+        page, request, lambda initial: booking_form(page, practice, initial=initial)
     )
 
 
@@ -76,7 +88,7 @@ def store_booking(data: dict, token: str) -> tuple[BookingRequest, list[Notifica
         with transaction.atomic():
             if not claim_token(token):
                 return None
-            booking = create_booking(data)
+            booking = create_booking(data, consent_version=CONSENT_VERSION)
             rows = [
                 Notification.objects.create(booking=booking, kind=kind)
                 for kind in (
@@ -89,31 +101,3 @@ def store_booking(data: dict, token: str) -> tuple[BookingRequest, list[Notifica
         if SubmissionToken.objects.filter(token=token).exists():
             return None
         raise
-
-
-@sensitive_variables("data")
-def create_booking(data: dict) -> BookingRequest:
-    option = data["session_option"]
-    windows = data["windows"] + [(None, None)] * (3 - len(data["windows"]))
-    notes = data.get("notes", "").strip()
-    booking = BookingRequest.objects.create(
-        service=data["service"],
-        service_title=data["service"].title,
-        session_minutes=option.duration_minutes,
-        session_price=option.price,
-        name=data["name"],
-        email=data["email"],
-        phone=data["phone"],
-        client_type=data["client_type"],
-        window_1_start=windows[0][0],
-        window_1_end=windows[0][1],
-        window_2_start=windows[1][0],
-        window_2_end=windows[1][1],
-        window_3_start=windows[2][0],
-        window_3_end=windows[2][1],
-        notes=notes,
-        notes_consent_at=timezone.now() if notes else None,
-        notes_consent_version=CONSENT_VERSION if notes else "",
-        came_from=data.get("came_from", ""),
-    )
-    return booking

@@ -7,9 +7,11 @@ sends, never inline, so a failing SMTP server never gives the visitor an error.
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from . import notifications
+from bookings import notifications
+from bookings.models import Notification
+
+from .form_records import SubmissionToken
 from .forms import ContactFormBuilder
-from .models import Notification, SubmissionToken
 from .protection import HONEYPOT_FIELD, TOKEN_FIELD, claim_token, issue_form_token
 from .screening import Verdict, screen
 from .submissions import render_form, render_form_again, thanks, too_many_requests

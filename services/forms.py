@@ -7,11 +7,10 @@ from django import forms
 from django.utils import timezone
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
+from bookings.models import BookingRequest
 from home.prices import format_price
-from home.private_sections import public
 
 from .came_from import clean_path
-from .models import BookingRequest, ServicePage, SessionOption
 from .opening_hours import opening_hours_text
 from .protection import (
     HONEYPOT_FIELD,
@@ -91,18 +90,6 @@ class SessionSelect(forms.Select):
         return option
 
 
-def live_services():
-    return public(ServicePage.objects.live()).order_by("path")
-
-
-def session_options(services):
-    return (
-        SessionOption.objects.filter(page__in=services)
-        .select_related("page")
-        .order_by("page__path", "sort_order")
-    )
-
-
 def session_choices(options, currency: str) -> list:
     """Every service's session lengths, grouped by service: works without JavaScript."""
     groups: dict[int, tuple[str, list]] = {}
@@ -141,7 +128,7 @@ class BookingForm(ProtectedFormMixin, forms.Form):
     )
     service = forms.ModelChoiceField(
         label="Treatment",
-        queryset=ServicePage.objects.none(),
+        queryset=None,  # the treatments the booking page offers, given when made
         to_field_name="slug",
         empty_label="Choose a treatment",
         error_messages={"invalid_choice": "Please choose one of our treatments."},
@@ -182,12 +169,13 @@ class BookingForm(ProtectedFormMixin, forms.Form):
     def clean_came_from(self):
         return clean_path(self.cleaned_data["came_from"])
 
-    def __init__(self, *args, practice_settings, **kwargs):
+    def __init__(self, *args, practice_settings, treatments, sessions, **kwargs):
+        """``treatments``: the pages a visitor may book; ``sessions``: their session
+        options, each with its page. The booking page hands both."""
         super().__init__(*args, **kwargs)
         self.practice_settings = practice_settings
-        services = live_services()
-        self.fields["service"].queryset = services
-        self._offer_session_lengths(list(session_options(services)), practice_settings.currency)
+        self.fields["service"].queryset = treatments
+        self._offer_session_lengths(list(sessions), practice_settings.currency)
         # The hours that decide which times are accepted, shown beside the time fields.
         self.opening_hours = opening_hours_text(practice_settings.opening_hours)
         if self.opening_hours:
@@ -202,7 +190,7 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
-    def _offer_session_lengths(self, options: list[SessionOption], currency: str) -> None:
+    def _offer_session_lengths(self, options: list, currency: str) -> None:
         self.fields["session"].choices = session_choices(options, currency)
         self.fields["session"].widget.treatment_of = {
             str(option.pk): option.page.slug for option in options
@@ -240,7 +228,7 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         service = data.get("service")
         session_id = data.get("session")
         if service and session_id:
-            option = SessionOption.objects.filter(pk=session_id, page=service).first()
+            option = service.session_options.filter(pk=session_id).first()
             if option is None:
                 offered = minutes_in_words(self.minutes_offered.get(service.pk, []))
                 self.add_error(

@@ -2,7 +2,7 @@
 
 Django's form sends the email inside the request and only logs a failure: with the mail
 server down the link is lost and the therapist is told it is on its way. Here the form
-writes a ``Notification`` row instead (services/notifications.py), which the worker sends
+writes a ``Notification`` row instead (bookings/notifications.py), which the worker sends
 and retries until the mail server takes it. Settings name this form in
 ``WAGTAILADMIN_USER_PASSWORD_RESET_FORM``.
 """
@@ -10,8 +10,8 @@ and retries until the mail server takes it. Settings name this form in
 from django.template import loader
 from wagtail.admin.forms.auth import PasswordResetForm
 
-from . import notifications
-from .models import Notification
+from bookings import notifications
+from bookings.models import Notification
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -24,7 +24,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        # Plain text only, as every email of the site (services/notifications.py).
+        # Plain text only, as every email of the site (bookings/notifications.py).
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         notifications.create(
             [

@@ -23,7 +23,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from .models import SubmissionToken
+from home.visitor_text import CONTROL_CHARACTERS, MULTILINE_ALLOWED
+
+from .form_records import SubmissionToken
 
 TOKEN_SALT = "services.protection.form-token"
 TOKEN_FIELD = "form_token"
@@ -107,9 +109,6 @@ class ProtectedFormMixin(forms.Form):
 
 
 # -- input hygiene ---------------------------------------------------------------
-
-CONTROL_CHARACTERS = {chr(code) for code in range(32)} | {"\x7f"}
-MULTILINE_ALLOWED = {"\n", "\r", "\t"}
 
 
 def validate_single_line(value: str) -> None:

@@ -14,7 +14,7 @@ from enum import Enum
 from django.db import transaction
 from django.http import QueryDict
 
-from .models import QuarantinedSubmission
+from .form_records import QuarantinedSubmission
 from .protection import (
     HONEYPOT_FIELD,
     TOKEN_FIELD,

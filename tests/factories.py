@@ -21,14 +21,9 @@ from wagtail.images.models import Image
 from wagtail.models import Site
 
 from blog.models import Author, BlogIndexPage, BlogPage
+from bookings.models import BookingRequest
 from home.models import HomeFeaturedService, HomePage, PracticeSettings, StandardPage
-from services.models import (
-    BookingRequest,
-    ContactPage,
-    ServiceIndexPage,
-    ServicePage,
-    SessionOption,
-)
+from services.models import ContactPage, ServiceIndexPage, ServicePage, SessionOption
 
 from .servers import run_in_site_process
 

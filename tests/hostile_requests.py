@@ -24,9 +24,9 @@ from wagtail.models import Page
 
 # The tables a post may store into. A refused post leaves all four as they were.
 STORED_TABLES = (
-    "services_bookingrequest",
+    "bookings_bookingrequest",
     "wagtailforms_formsubmission",
-    "services_notification",
+    "bookings_notification",
     "services_quarantinedsubmission",
 )
 CSRF_SECRET = "h0stile" + "x" * 25  # 32 characters: Django accepts it as cookie and token

@@ -348,14 +348,14 @@ def booking_rows(database: Database, prefix: str) -> dict:
     emails = [
         row[0]
         for row in database.query(
-            "SELECT email FROM services_bookingrequest WHERE email LIKE %s", prefix + "%"
+            "SELECT email FROM bookings_bookingrequest WHERE email LIKE %s", prefix + "%"
         )
     ]
     counts: dict[str, int] = {}
     for email in emails:
         counts[email] = counts.get(email, 0) + 1
     incomplete = database.query(
-        "SELECT b.id FROM services_bookingrequest b LEFT JOIN services_notification n "
+        "SELECT b.id FROM bookings_bookingrequest b LEFT JOIN bookings_notification n "
         "ON n.booking_id = b.id WHERE b.email LIKE %s GROUP BY b.id HAVING COUNT(n.id) <> 2",
         prefix + "%",
     )
@@ -369,8 +369,8 @@ def totals(database: Database) -> dict:
         return database.query(f"SELECT COUNT(*) FROM {table}")[0][0]
 
     return {
-        "bookings": count("services_bookingrequest"),
-        "notifications": count("services_notification"),
+        "bookings": count("bookings_bookingrequest"),
+        "notifications": count("bookings_notification"),
         "tokens": count("services_submissiontoken"),
         "quarantined": count("services_quarantinedsubmission"),
     }
@@ -472,7 +472,7 @@ def booking_writes_held(database: Database, seconds: float):
     import psycopg
 
     with psycopg.connect(database.url) as conn:
-        conn.execute("LOCK TABLE services_bookingrequest IN SHARE ROW EXCLUSIVE MODE")
+        conn.execute("LOCK TABLE bookings_bookingrequest IN SHARE ROW EXCLUSIVE MODE")
         started = time.monotonic()
         yield
         time.sleep(max(0.0, seconds - (time.monotonic() - started)))
@@ -758,7 +758,7 @@ def email_outage(mail: MailServer, outage_minutes: int = 60, refusing_minutes: i
     from django.db.models import F, Min
     from django.utils import timezone
 
-    from services.models import Notification
+    from bookings.models import Notification
 
     pending = Notification.objects.filter(status=Notification.Status.PENDING)
     started = timezone.now()
@@ -980,7 +980,7 @@ def wait_for_emails(database: Database, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         statuses = dict(
-            database.query("SELECT status, COUNT(*) FROM services_notification GROUP BY status")
+            database.query("SELECT status, COUNT(*) FROM bookings_notification GROUP BY status")
         )
         if not statuses.get("pending") and not statuses.get("sending"):
             return statuses

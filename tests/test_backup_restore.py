@@ -32,9 +32,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from PIL import Image as PillowImage
 
-from services import desk
-from services.client_link import link_url
-from services.models import BookingRequest
+from bookings import desk
+from bookings.client_link import link_url
+from bookings.models import BookingRequest
 
 from .desk_support import weekday_booking
 from .factories import make_booking_request, make_guide, make_image, make_staff_user
@@ -360,7 +360,7 @@ def assert_served_as_pictures(base_url: str, urls: set[str]) -> None:
 
 def emails_in(database: Path) -> set[str]:
     with contextlib.closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as conn:
-        return {row[0] for row in conn.execute("SELECT email FROM services_bookingrequest")}
+        return {row[0] for row in conn.execute("SELECT email FROM bookings_bookingrequest")}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -432,7 +432,7 @@ def test_restore_drill_on_sqlite_brings_back_every_committed_booking_and_every_p
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         # Each booking was stored with its emails in one transaction: none is half there.
         half_stored = conn.execute(
-            "SELECT b.email FROM services_bookingrequest b LEFT JOIN services_notification n"
+            "SELECT b.email FROM bookings_bookingrequest b LEFT JOIN bookings_notification n"
             " ON n.booking_id = b.id WHERE b.email LIKE 'writer%'"
             " GROUP BY b.id HAVING count(n.id) = 0"
         ).fetchall()
@@ -477,7 +477,7 @@ def test_restore_drill_on_postgresql_brings_back_the_bookings_and_the_media(tmp_
         "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
         "BACKUP_DIR": str(tmp_path / "backups"),
     }
-    bookings = "SELECT name, notes FROM services_bookingrequest ORDER BY name"
+    bookings = "SELECT name, notes FROM bookings_bookingrequest ORDER BY name"
     create_database()
     try:
         manage(env, "migrate", "--noinput")
@@ -497,7 +497,7 @@ def test_restore_drill_on_postgresql_brings_back_the_bookings_and_the_media(tmp_
         # Over the live database: what came after the backup goes, even a table a newer
         # migration would have made.
         with psycopg.connect(f"{server}/{name}", autocommit=True) as conn:
-            conn.execute("DELETE FROM services_bookingrequest WHERE name = 'Before 0'")
+            conn.execute("DELETE FROM bookings_bookingrequest WHERE name = 'Before 0'")
             conn.execute("CREATE TABLE from_a_newer_migration (id integer)")
         manage(env, "restore", str(archive), "--noinput")
         assert rows(bookings) == expected
@@ -513,8 +513,8 @@ def test_restore_drill_on_postgresql_brings_back_the_bookings_and_the_media(tmp_
         assert (tmp_path / "media" / image_file).is_file()
         # The sequences came back too: the next booking gets an id of its own.
         assert rows(
-            "SELECT nextval(pg_get_serial_sequence('services_bookingrequest', 'id'))"
-            " > (SELECT max(id) FROM services_bookingrequest)"
+            "SELECT nextval(pg_get_serial_sequence('bookings_bookingrequest', 'id'))"
+            " > (SELECT max(id) FROM bookings_bookingrequest)"
         ) == [(True,)]
     finally:
         drop_database()
@@ -712,7 +712,7 @@ def bad_archives(demo_site, backup_settings, tmp_path):
             changed_database(
                 database,
                 tmp_path,
-                sql=["ALTER TABLE services_bookingrequest DROP COLUMN came_from"],
+                sql=["ALTER TABLE bookings_bookingrequest DROP COLUMN came_from"],
             ),
         ),
     }
@@ -792,12 +792,13 @@ def test_an_archive_of_an_older_schema_is_restored_and_migrated_forward(
     out = io.StringIO()
     call_command("restore", str(archive), interactive=False, stdout=out)
 
-    # Going back to 0009 takes off every later migration of services (both 0010s, their merge).
+    # Going back to 0009 takes off every later migration of services (both 0010s, their merge,
+    # the move of the booking records), and bookings' own, which need that move.
     newer = [
         path.name
         for path in (REPO_ROOT / "services" / "migrations").glob("0*.py")
         if path.name > "0009_booking_came_from.py"
-    ]
+    ] + [path.name for path in (REPO_ROOT / "bookings" / "migrations").glob("0*.py")]
     assert len(newer) >= 1
     assert f"Migrated the restored database forward: {len(newer)} migrations" in out.getvalue()
     restored = BookingRequest.objects.get()

@@ -34,7 +34,7 @@ def concurrent_bookings() -> dict:
     call_command("load_demo_content", hostname="testserver", port=80, verbosity=0)
     from django.test import Client
 
-    from services.models import BookingRequest, Notification
+    from bookings.models import BookingRequest, Notification
     from tests.posts import booking_data
 
     payloads = [booking_data(email=f"client{n}@example.com") for n in range(THREADS)]

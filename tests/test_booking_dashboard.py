@@ -6,8 +6,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from services.appointments import local_midnight
-from services.models import BookingRequest
+from bookings.appointments import local_midnight
+from bookings.models import BookingRequest
 
 from .factories import make_booking_request, make_staff_user, make_superuser
 

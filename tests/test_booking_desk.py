@@ -7,8 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from services import desk
-from services.models import BookingEvent, BookingRequest, Notification
+from bookings import desk
+from bookings.models import BookingEvent, BookingRequest, Notification
 
 from .desk_support import (
     CLIENT,

@@ -6,14 +6,9 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from bookings.models import BookingRequest, Notification
 from services.forms import CONSENT_VERSION, minutes_in_words
-from services.models import (
-    BookingPage,
-    BookingRequest,
-    Notification,
-    QuarantinedSubmission,
-    ServicePage,
-)
+from services.models import BookingPage, QuarantinedSubmission, ServicePage
 from services.opening_hours import opening_hours_text
 from services.protection import issue_form_token
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from services.models import BookingRequest
-from services.wagtail_hooks import time_span
+from bookings.models import BookingRequest
+from bookings.wagtail_hooks import time_span
 
 from .factories import make_booking_request
 
@@ -45,7 +45,7 @@ def test_each_row_opens_its_request(staff_client):
         page = staff_client.get(url)
         assert page.status_code == 200
         assert booking.name in page.content.decode()
-        # The full request, with the way on to the decision (services/desk_admin.py).
+        # The full request, with the way on to the decision (bookings/desk_admin.py).
         assert f"/admin/booking_requests/decide/{booking.pk}/confirm/" in page.content.decode()
 
 

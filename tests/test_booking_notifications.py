@@ -17,8 +17,8 @@ from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
-from services import notifications
-from services.models import BookingRequest, Notification
+from bookings import notifications
+from bookings.models import BookingRequest, Notification
 
 from .factories import set_practice_details
 from .load import Database
@@ -224,7 +224,7 @@ def test_visitor_input_is_plain_text_in_emails(
 
 
 def decide(staff_client, booking, capture, action, status=302, **data):
-    """A decision on the request's page (services/desk_admin.py), past its email preview."""
+    """A decision on the request's page (bookings/desk_admin.py), past its email preview."""
     url = f"/admin/booking_requests/decide/{booking.pk}/{action}/"
     with capture(execute=True):
         response = staff_client.post(url, {"sequence": "0", "send": "1", **data})

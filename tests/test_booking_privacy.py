@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
 
-from services.models import BookingRequest, Notification, QuarantinedSubmission
+from bookings.models import BookingRequest, Notification
+from services.models import QuarantinedSubmission
 
 from .posts import booking_data, contact_data
 

@@ -8,8 +8,8 @@ import signal
 import pytest
 from django.utils import timezone
 
-from services import desk, notifications
-from services.models import BookingRequest, Notification
+from bookings import desk, notifications
+from bookings.models import BookingRequest, Notification
 
 from .desk_support import CLIENT, HEALTH_NOTE, at, sent_to, text_of, weekday_booking
 from .factories import make_staff_user

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from services.models import BookingRequest
+from bookings.models import BookingRequest
 
 from .browser_support import MOBILE, new_page, sign_in
 from .factories import make_booking_request, make_staff_user, make_superuser
@@ -82,7 +82,7 @@ def test_the_week_shows_appointments_and_open_requests_on_their_days(staff_clien
     assert "1 appointment, 1 request not answered yet" in page
     for booking in (ann, bea):
         assert f'href="/admin/booking_requests/inspect/{booking.pk}/"' in page
-    assert "services/admin/booking-week.css" in page  # through insert_global_admin_css
+    assert "bookings/admin/booking-week.css" in page  # through insert_global_admin_css
 
 
 def test_the_week_never_shows_health_notes_email_or_phone(staff_client):

@@ -183,7 +183,7 @@ def test_visitor_reads_the_guide_and_books_a_service_with_the_keyboard_alone(bro
     assert page.locator("h1").inner_text() == "Thank you", page.locator("main").inner_text()
     assert "/book/" in page.url
 
-    from services.models import BookingRequest
+    from bookings.models import BookingRequest
 
     booking = BookingRequest.objects.get()
     assert booking.email == "margaret@example.com"

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from wagtail.models import Site
 
-from services.models import BookingRequest
+from bookings.models import BookingRequest
 
 from .browser_support import MOBILE, new_page, sign_in
 from .factories import make_booking_request, make_staff_user, make_superuser, set_practice_details

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from wagtail.models import Site
 
-from services import desk
-from services.models import BookingRequest
+from bookings import desk
+from bookings.models import BookingRequest
 
 from .browser_support import MOBILE, new_page, sign_in
 from .desk_support import CLIENT, HEALTH_NOTE, link_in, sent_to, text_of, weekday_booking

@@ -9,7 +9,8 @@ import datetime
 
 import pytest
 
-from services.models import BookingRequest, ServicePage
+from bookings.models import BookingRequest
+from services.models import ServicePage
 
 from .browser_support import MOBILE, new_page
 from .open_days import next_weekday

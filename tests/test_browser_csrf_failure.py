@@ -7,7 +7,7 @@ once.
 
 import pytest
 
-from services.models import BookingRequest
+from bookings.models import BookingRequest
 
 from .browser_support import MOBILE, new_page
 from .open_days import next_weekday

@@ -8,7 +8,8 @@ import math
 
 import pytest
 
-from services.models import BookingRequest, QuarantinedSubmission
+from bookings.models import BookingRequest
+from services.models import QuarantinedSubmission
 
 from .browser_support import MOBILE, new_page
 from .demo import DEMO_GUIDE_URL as ARTICLE_URL

@@ -17,12 +17,12 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from wagtail.images.models import Image
 
+from bookings.models import BookingRequest, Notification
 from caching import recent_pages
 from caching.front_cache import GENERATION_HEADER
 from caching.generation import current_generation
 from caching.warming import warm_if_changed
 from practice.settings.base import shared_caches
-from services.models import BookingRequest, Notification
 from services.protection import rate_limited
 
 from .posts import booking_data

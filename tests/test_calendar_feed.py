@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from services.ics import booking_calendar
-from services.models import BookingRequest, CalendarFeed
+from bookings.ics import booking_calendar
+from bookings.models import BookingRequest, CalendarFeed
 
 from .factories import make_booking_request, make_staff_user, set_practice_details
 

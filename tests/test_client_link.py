@@ -9,9 +9,9 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from services import desk
-from services.client_link import SALT, make_token
-from services.models import BookingRequest
+from bookings import desk
+from bookings.client_link import SALT, make_token
+from bookings.models import BookingRequest
 
 from .desk_support import (
     CLIENT,
@@ -149,7 +149,7 @@ def test_a_forged_link_gets_a_clear_page_and_changes_nothing(client, confirmed, 
 
 @pytest.mark.parametrize(
     "salt",
-    ["services.client_link", SALT],
+    ["bookings.client_link", SALT],
     ids=["as-the-site-signed-them-then", "with-the-current-salt"],
 )
 def test_a_link_that_names_the_booking_by_its_id_is_refused(client, confirmed, salt):

@@ -6,7 +6,8 @@ from email import policy
 import pytest
 from wagtail.contrib.forms.models import FormSubmission
 
-from services.models import ContactPage, Notification, QuarantinedSubmission
+from bookings.models import Notification
+from services.models import ContactPage, QuarantinedSubmission
 from services.protection import issue_form_token
 
 from .mail import run_worker

@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from home.spreadsheets import safe_cell
-from services.models import BookingRequest, ContactPage
+from bookings.models import BookingRequest
+from bookings.spreadsheets import safe_cell
+from services.models import ContactPage
 
 from .factories import make_booking_request, make_staff_user, set_practice_details
 from .posts import booking_data, contact_data

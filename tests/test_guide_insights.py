@@ -7,9 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from bookings.models import BookingRequest
 from page_views import counting
 from page_views.models import PageViewDay
-from services.models import BookingRequest
 
 from .factories import make_booking_request, make_guide, make_service, make_superuser
 from .posts import booking_data

@@ -32,8 +32,8 @@ from django.core import signing
 from django.test import Client
 from PIL import Image
 
-from services import desk
-from services.client_link import link_url
+from bookings import desk
+from bookings.client_link import link_url
 from services.models import ServicePage
 from services.protection import TOKEN_SALT, issue_form_token
 

@@ -1,10 +1,12 @@
 """The apps' layers hold, and the tool that checks them catches a breach.
 
-practice sits over blog and services, which sit over the rooms that know pages (the
-caches, staff sign-in, search, page views), which sit over home, which sits over the
-infrastructure that knows no page (the writing checks, deleted blocks, backups, secret
-addresses, security headers). Blog and
-services never import each other, nor do the rooms within one layer. The contract is
+practice sits over blog and services, which sit over the booking back office (bookings),
+which sits over the rooms that know pages (the caches, staff sign-in, search, page views),
+which sit over home, which sits over the infrastructure that knows no page (the writing
+checks, deleted blocks, backups, secret addresses, security headers). Blog and services never
+import each other, nor do the rooms within one layer; the guides never reach into the back
+office, and services reaches it only through its front door (the request stored, its emails
+queued, the client's link page, the export writer). The contract is
 [tool.importlinter] in pyproject.toml, checked by `lint-imports`.
 """
 
@@ -22,6 +24,7 @@ PACKAGES = (
     "practice",
     "blog",
     "services",
+    "bookings",
     "caching",
     "staff_access",
     "search",
@@ -34,9 +37,12 @@ PACKAGES = (
     "writing_checks",
 )
 CONTRACT = (
-    "practice over blog and services (independent of each other), over the rooms that know "
-    "pages (independent of each other), over home, over the infrastructure that knows no page"
+    "practice over blog and services (independent of each other), over the back office, over "
+    "the rooms that know pages (independent of each other), over home, over the "
+    "infrastructure that knows no page"
 )
+GUIDES_CONTRACT = "the guides never reach into the back office"
+FRONT_DOOR_CONTRACT = "services reaches the back office only through its front door"
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -58,6 +64,8 @@ def test_the_project_keeps_its_layers():
     result = lint_imports(REPO_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{CONTRACT} KEPT" in report(result)
+    assert f"{GUIDES_CONTRACT} KEPT" in report(result)
+    assert f"{FRONT_DOOR_CONTRACT} KEPT" in report(result)
 
 
 @pytest.mark.parametrize(
@@ -99,10 +107,42 @@ def test_the_project_keeps_its_layers():
         ("caching/leak.py", "page_views.counting"),
         ("page_views/leak.py", "caching.warming"),
         ("caching/leak.py", "services.models"),
+        ("caching/leak.py", "bookings.models"),
         ("secret_paths/leak.py", "home.page_requests"),
+        ("bookings/leak.py", "services.models"),
+        ("bookings/leak.py", "blog.models"),
+        ("home/leak.py", "bookings.models"),
+        ("staff_access/leak.py", "bookings.models"),
+        ("page_views/leak.py", "bookings.notifications"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):
+    result = lint_with_a_leak(tmp_path, module, imported)
+    assert result.returncode != 0
+    assert f"{CONTRACT} BROKEN" in report(result)
+    leak = module.removesuffix(".py").replace("/", ".")
+    assert f"{leak} -> {imported}" in report(result)
+
+
+def test_a_guide_reaching_into_the_back_office_fails_the_check(tmp_path):
+    result = lint_with_a_leak(tmp_path, "blog/leak.py", "bookings.models")
+    assert result.returncode != 0
+    assert f"{GUIDES_CONTRACT} BROKEN" in report(result)
+    assert f"{CONTRACT} KEPT" in report(result)  # above the back office, the layers allow it
+    assert "blog.leak -> bookings.models" in report(result)
+
+
+@pytest.mark.parametrize("imported", ["bookings.desk", "bookings.week", "bookings.wagtail_hooks"])
+def test_services_reaching_past_the_back_offices_front_door_fails_the_check(tmp_path, imported):
+    result = lint_with_a_leak(tmp_path, "services/leak.py", imported)
+    assert result.returncode != 0
+    assert f"{FRONT_DOOR_CONTRACT} BROKEN" in report(result)
+    assert f"{CONTRACT} KEPT" in report(result)  # services sits above bookings
+    assert f"services.leak -> {imported}" in report(result)
+
+
+def lint_with_a_leak(tmp_path: Path, module: str, imported: str) -> subprocess.CompletedProcess:
+    """``lint-imports`` on a copy of the apps in which ``module`` imports ``imported``."""
     for package in PACKAGES:
         shutil.copytree(
             REPO_ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
@@ -112,8 +152,4 @@ def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported
 
     # Inside a function, where it hides from a reader: the tool still sees it.
     (tmp_path / module).write_text(f"def sneak():\n    import {imported}\n")
-    result = lint_imports(tmp_path)
-    assert result.returncode != 0
-    assert f"{CONTRACT} BROKEN" in report(result)
-    leak = module.removesuffix(".py").replace("/", ".")
-    assert f"{leak} -> {imported}" in report(result)
+    return lint_imports(tmp_path)

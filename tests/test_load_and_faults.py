@@ -167,7 +167,7 @@ def test_the_503_page_needs_no_request_and_no_database_and_nothing_inline():
 def test_only_a_busy_or_unreachable_database_counts_as_unavailable():
     assert database_unavailable(OperationalError("database is locked"))
     assert database_unavailable(OperationalError("connection failed: Connection refused"))
-    assert not database_unavailable(OperationalError("no such table: services_bookingrequest"))
+    assert not database_unavailable(OperationalError("no such table: bookings_bookingrequest"))
     assert not database_unavailable(ValueError("database is locked"))
 
 

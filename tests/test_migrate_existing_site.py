@@ -27,8 +27,21 @@ LEGACY_SITE = Path(__file__).parent / "data" / "site-before-contact-move.sqlite3
 MOVED_TABLES = {
     "home_contactpage": "services_contactpage",
     "home_contactformfield": "services_contactformfield",
+    # The booking records, since moved again to their own app.
+    "services_bookingrequest": "bookings_bookingrequest",
+    "services_bookingevent": "bookings_bookingevent",
+    "services_notification": "bookings_notification",
+    "services_calendarfeed": "bookings_calendarfeed",
 }
 MOVED_MODELS = ("contactpage", "contactformfield")
+# Each moved model's content type: (old app, model) and its new app.
+MOVED_CONTENT_TYPES = {
+    **{("home", model): "services" for model in MOVED_MODELS},
+    **{
+        ("services", model): "bookings"
+        for model in ("bookingrequest", "bookingevent", "notification", "calendarfeed")
+    },
+}
 # Bookkeeping that a migration run changes by design: which migrations ran, and SQLite's
 # counters of them.
 NOT_COMPARED = {"django_migrations", "sqlite_sequence"}
@@ -155,7 +168,12 @@ def test_a_site_from_before_the_contact_page_moved_keeps_everything(
     before = read_tables(legacy_site)
     # What the old site holds: the contact page in home's tables, with its messages, and
     # emails waiting (one of them after a failed try).
-    assert set(MOVED_TABLES) <= set(before)
+    assert {
+        "home_contactpage",
+        "home_contactformfield",
+        "services_bookingrequest",
+        "services_notification",
+    } <= set(before)
     assert len(before["wagtailforms_formsubmission"][1]) == 2
     assert len(before["services_bookingrequest"][1]) == 3
     status = before["services_notification"][0].index("status")
@@ -174,10 +192,12 @@ def test_a_site_from_before_the_contact_page_moved_keeps_everything(
         assert table not in MOVED_TABLES or table not in after, f"{table} is still there"
         rows_before, rows_after = common_rows(content, after[moved_to])
         if table == "django_content_type":
-            # The two moved models keep their content types' ids: only the app changes.
-            moved = {("home", model) for model in MOVED_MODELS}
+            # The moved models keep their content types' ids: only the app changes.
             rows_before = {
-                (row[0], "services", *row[2:]) if row[1:3] in moved else row for row in rows_before
+                (row[0], MOVED_CONTENT_TYPES[row[1:3]], *row[2:])
+                if row[1:3] in MOVED_CONTENT_TYPES
+                else row
+                for row in rows_before
             }
         if table in GROWING_TABLES:
             assert rows_before <= rows_after, f"{table} lost rows"
@@ -186,7 +206,7 @@ def test_a_site_from_before_the_contact_page_moved_keeps_everything(
 
     # Each booking now has a public id of its own, and keeps the calendar UID its files
     # were sent with (services/migrations/0010).
-    bookings = after["services_bookingrequest"]
+    bookings = after["bookings_bookingrequest"]
     ids, public_ids, uids = (
         [row[bookings[0].index(column)] for row in bookings[1]]
         for column in ("id", "public_id", "calendar_uid")
@@ -214,6 +234,6 @@ def test_a_site_from_before_the_contact_page_moved_keeps_everything(
     bodies = "\n".join(message.get_body(("plain",)).get_content() for message in sent)
     assert "Do you park nearby?" in bodies and "Is Saturday open?" in bodies
     assert "Your name" in bodies
-    final = read_tables(legacy_site)["services_notification"]
+    final = read_tables(legacy_site)["bookings_notification"]
     statuses = [row[final[0].index("status")] for row in final[1]]
     assert statuses == ["sent"] * 9

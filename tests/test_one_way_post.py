@@ -1,7 +1,7 @@
 """A post to the booking or contact form goes one way: screen, check, store, queue.
 
 The real post runs through the test client while a profiler records every call into the
-``services`` modules, with the module that made it. No part is replaced.
+``services`` and ``bookings`` modules, with the module that made it. No part is replaced.
 """
 
 import sys
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from services.models import BookingRequest, Notification, SubmissionToken
+from bookings.models import BookingRequest, Notification
+from services.models import SubmissionToken
 
 from .posts import booking_data, contact_data
 
@@ -36,7 +37,7 @@ def record_calls(client, url: str, data: dict, handler: str) -> tuple[object, li
         if event != "call":
             return
         module = frame.f_globals.get("__name__", "")
-        if not module.startswith("services."):
+        if not module.startswith(("services.", "bookings.")):
             return
         caller = frame.f_back
         while caller and caller.f_globals.get("__name__") in TRANSPARENT:
@@ -86,7 +87,7 @@ def test_a_booking_post_is_screened_checked_stored_and_queued_once_each(client, 
             "services.screening.screen",
             "services.forms.BookingForm.clean",
             "services.booking.store_booking",
-            "services.notifications.queue",
+            "bookings.notifications.queue",
         ],
     )
     booking = BookingRequest.objects.get()
@@ -109,7 +110,7 @@ def test_a_contact_post_takes_the_same_four_steps(client, demo_site):
             "services.screening.screen",
             "services.contact.contact_form",
             "services.contact.store_contact",
-            "services.notifications.queue",
+            "bookings.notifications.queue",
         ],
     )
     assert Notification.objects.get().kind == Notification.Kind.CONTACT_PRACTICE

@@ -8,10 +8,10 @@ import importlib
 
 import pytest
 
+from bookings import client_link, desk
 from home.page_requests import is_page_path
 from page_views import counting
 from page_views.models import PageViewDay
-from services import client_link, desk
 from services.came_from import clean_path
 
 from .desk_support import weekday_booking

@@ -11,7 +11,7 @@ from email import message_from_bytes
 import pytest
 from django.utils import timezone
 
-from services.models import Notification
+from bookings.models import Notification
 
 from .factories import make_staff_user
 from .load import MailServer

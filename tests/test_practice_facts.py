@@ -10,10 +10,10 @@ from django.template import Context, Template, TemplateSyntaxError
 from icalendar import Calendar
 from wagtail.images.models import Rendition
 
+from bookings.ics import PRODID, booking_calendar
+from bookings.models import BookingRequest
 from home.prices import format_price
 from services.forms import CONSENT_VERSION, CONSENT_WORDINGS
-from services.ics import PRODID, booking_calendar
-from services.models import BookingRequest
 
 from .demo import DEMO_URLS
 from .factories import make_booking_request, make_guide, make_service, set_practice_details

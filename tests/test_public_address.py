@@ -17,10 +17,10 @@ from django.core.management import CommandError, call_command
 from icalendar import Calendar
 from wagtail.models import Site
 
+from bookings import desk, notifications
+from bookings.models import BookingRequest, CalendarFeed
 from practice import checks
 from practice.settings.base import public_url_setting
-from services import desk, notifications
-from services.models import BookingRequest, CalendarFeed
 
 from .demo import DEMO_GUIDE_URL, DEMO_URLS
 from .desk_support import calendar_of, parse, text_of

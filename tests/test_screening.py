@@ -10,8 +10,9 @@ from django.apps import apps
 from django.core import signing
 from django.test import RequestFactory
 
+from bookings.models import BookingRequest
 from services import screening
-from services.models import BookingRequest, QuarantinedSubmission
+from services.models import QuarantinedSubmission
 from services.protection import (
     TOKEN_MAX_AGE,
     TOKEN_SALT,

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from bookings import client_link, desk
+from bookings.models import BookingRequest, CalendarFeed
 from secret_paths.redaction import MARK, RedactSecrets, carries_secret, redact
-from services import client_link, desk
-from services.models import BookingRequest, CalendarFeed
 
 from .desk_support import weekday_booking
 from .factories import make_staff_user

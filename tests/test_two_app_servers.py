@@ -148,7 +148,7 @@ def test_bookings_to_either_server_are_stored_once_and_each_email_is_sent_once(s
     rows = load.booking_rows(servers.database, prefix)
     assert rows == {"counts": dict.fromkeys(visits, 1), "incomplete": 0}
     bookings = servers.query(
-        "SELECT b.id, b.email FROM services_bookingrequest b WHERE b.email LIKE %s",
+        "SELECT b.id, b.email FROM bookings_bookingrequest b WHERE b.email LIKE %s",
         prefix + "%",
     )
     ((practice_address,),) = servers.query(
@@ -179,8 +179,8 @@ def test_bookings_to_either_server_are_stored_once_and_each_email_is_sent_once(s
     assert sum(sent_by_worker) == len(expected)
     assert min(sent_by_worker) >= 1, sent_by_worker
     assert servers.query(
-        "SELECT n.status, n.attempts, COUNT(*) FROM services_notification n "
-        "JOIN services_bookingrequest b ON b.id = n.booking_id WHERE b.email LIKE %s "
+        "SELECT n.status, n.attempts, COUNT(*) FROM bookings_notification n "
+        "JOIN bookings_bookingrequest b ON b.id = n.booking_id WHERE b.email LIKE %s "
         "GROUP BY n.status, n.attempts",
         prefix + "%",
     ) == [("sent", 1, len(expected))]

@@ -372,7 +372,7 @@ def wait_until_sent(database: load.Database, workers: list[Worker], timeout: flo
     started = time.monotonic()
     while True:
         waiting = database.query(
-            "SELECT COUNT(*) FROM services_notification WHERE status IN ('pending', 'sending')"
+            "SELECT COUNT(*) FROM bookings_notification WHERE status IN ('pending', 'sending')"
         )[0][0]
         if waiting == 0:
             return time.monotonic() - started

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "home",
     "caching",
     "services",
+    "bookings",
     "blog",
     "writing_checks",
     "deleted_blocks",
@@ -413,7 +414,7 @@ LOGGING = {
 # -- Booking requests, contact messages, email and tasks ----------------------------
 # Every request and message is stored first; each of its emails is a Notification row in
 # the same transaction, sent by `manage.py send_pending_notifications --loop` and retried
-# with backoff (see services/notifications.py). A site that once ran django-tasks-db keeps
+# with backoff (see bookings/notifications.py). A site that once ran django-tasks-db keeps
 # its now unused tables; nothing was waiting only in them, every email is also a row.
 
 EMAIL_BACKEND = os.environ.get(

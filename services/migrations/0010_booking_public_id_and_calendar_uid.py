@@ -11,7 +11,7 @@ import uuid
 
 from django.db import migrations, models
 
-import services.models
+import bookings.models
 
 # PracticeSettings' default name: what the UID used where no settings row was ever saved.
 DEFAULT_PRACTICE_NAME = "Calm Hands Massage Therapy"
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             model_name="bookingrequest",
             name="calendar_uid",
             field=models.CharField(
-                default=services.models.new_calendar_uid,
+                default=bookings.models.new_calendar_uid,
                 editable=False,
                 max_length=255,
                 unique=True,

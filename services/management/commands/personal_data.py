@@ -14,7 +14,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from wagtail.contrib.forms.models import FormSubmission
 
-from services.models import BookingRequest, QuarantinedSubmission
+from bookings.models import BookingRequest
+from services.models import QuarantinedSubmission
 
 
 def contact_messages(email: str):

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
 
-from services.models import BookingRequest, QuarantinedSubmission, SubmissionToken
+from bookings.models import BookingRequest
+from services.models import QuarantinedSubmission, SubmissionToken
 
 # Spam needs no long look, and used form tokens only guard against double clicks.
 QUARANTINE_DAYS = 30
