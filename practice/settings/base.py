@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "home",
     "services",
     "blog",
+    "availability",
     "writing_checks",
     "deleted_blocks",
     "staff_access",
