@@ -214,6 +214,4 @@ def test_a_grid_of_fifteen_minutes_starts_from_the_opening():
         minutes=90,
         rules=Rules(step=dt.timedelta(minutes=15), horizon=dt.timedelta(days=1)),
     )
-    assert local(free) == hours(
-        (9, 0), (9, 15), (9, 30), (9, 45), (10, 0), (10, 15), (10, 30)
-    )
+    assert local(free) == hours((9, 0), (9, 15), (9, 30), (9, 45), (10, 0), (10, 15), (10, 30))
