@@ -29,6 +29,7 @@ PACKAGES = (
     "deleted_blocks",
     "security_headers",
     "writing_checks",
+    "availability",
 )
 CONTRACT = (
     "practice over blog and services (independent of each other), over the rooms that know "
@@ -91,6 +92,9 @@ def test_the_project_keeps_its_layers():
         ("staff_access/leak.py", "page_views.models"),
         ("backups/leak.py", "page_views.models"),
         ("search/leak.py", "page_views.counting"),
+        ("home/leak.py", "availability.free_times"),
+        ("availability/leak.py", "services.models"),
+        ("availability/leak.py", "page_views.models"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):
