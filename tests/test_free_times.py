@@ -4,6 +4,7 @@ confirmed appointments with her buffer, time off and her busy calendar's copy; t
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from availability.free_times import free_times, free_times_on
 from availability.models import AvailabilitySettings, BusyCalendarCopy, TimeOff
-from services.models import BookingRequest
+from services.models import BookingPage, BookingRequest
 
 from .factories import make_booking_request, make_service, set_practice_details
 
@@ -190,3 +191,33 @@ def test_she_enters_time_off_in_the_admin(admin_client):
     listing = admin_client.get("/admin/snippets/availability/timeoff/").content.decode()
     assert "Holiday" in listing
     assert TimeOff.objects.get().last_day == dt.date(2027, 8, 13)
+
+
+def visible_text(response) -> str:
+    """The page's words as a reader meets them (tags dropped, spaces joined)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_the_booking_page_shows_the_free_times_of_a_chosen_length_by_day(client):
+    service = make_service(title="Hot Stone Massage", options=((60, "60.00"), (90, "85.00")))
+    ninety = service.session_options.get(duration_minutes=90)
+    day = timezone.localdate() + dt.timedelta(days=3)
+    TimeOff.objects.create(reason="Course", first_day=day, last_day=day, until_time=dt.time(14))
+    booking_page = BookingPage.objects.get()
+
+    before = visible_text(client.get(booking_page.url))
+    assert "Show free times" in before
+    assert "Free times for" not in before
+
+    page = visible_text(client.get(booking_page.url, {"session": ninety.pk}))
+    assert "Free times for Hot Stone Massage, 90 minutes." in page
+    # That day: from the end of the course to the last 90 minutes before 17:00.
+    heading = f"{day:%A} {day.day} {day:%B}: 7 times"
+    assert f"{heading} 14:00 14:15 14:30 14:45 15:00 15:15 15:30 " in page
+
+
+def test_a_length_that_is_not_offered_shows_no_times(client):
+    booking_page = BookingPage.objects.get()
+    page = visible_text(client.get(booking_page.url, {"session": "999999"}))
+    assert "Show free times" in page
+    assert "Free times for" not in page
