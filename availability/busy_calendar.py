@@ -8,7 +8,6 @@ dashboard. The address is a secret: it is never logged nor put in the error.
 import datetime as dt
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 
 from .busy_ics import UnreadableCalendar, busy_intervals
@@ -22,7 +21,8 @@ MARGIN = dt.timedelta(weeks=1)
 
 
 def current_copy() -> BusyCalendarCopy:
-    return BusyCalendarCopy.objects.order_by("pk").first() or BusyCalendarCopy()
+    """The one copy (saved as row 1, so that two readers at once update the same row)."""
+    return BusyCalendarCopy.objects.filter(pk=1).first() or BusyCalendarCopy(pk=1)
 
 
 def read_busy_calendar(now: dt.datetime | None = None) -> BusyCalendarCopy | None:
@@ -32,8 +32,7 @@ def read_busy_calendar(now: dt.datetime | None = None) -> BusyCalendarCopy | Non
     url = rules.busy_calendar_url.strip()
     copy = current_copy()
     if not url:
-        if copy.pk:
-            copy.delete()
+        BusyCalendarCopy.objects.all().delete()
         return None
     copy.tried_at = now
     try:
@@ -54,8 +53,7 @@ def read_busy_calendar(now: dt.datetime | None = None) -> BusyCalendarCopy | Non
         copy.read_at = now
         copy.error = ""
         copy.failing_since = None
-    with transaction.atomic():
-        copy.save()
+    copy.save()
     return copy
 
 

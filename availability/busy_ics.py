@@ -7,6 +7,7 @@ occurrences moved elsewhere (a RECURRENCE-ID event stands in for them). Events m
 the practice's days and wall-clock times.
 """
 
+import contextlib
 import datetime as dt
 import itertools
 from zoneinfo import ZoneInfo
@@ -21,6 +22,10 @@ from .slots import ONE_DAY, Interval, in_utc, local_days, merged
 MAX_OCCURRENCES = 2000
 
 
+# What icalendar and dateutil raise for a value written wrong.
+WRITTEN_WRONG = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+
+
 class UnreadableCalendar(ValueError):
     """The file is not a calendar."""
 
@@ -31,22 +36,21 @@ def busy_intervals(
     """The busy intervals of the calendar file that overlap the window, merged, in UTC."""
     try:
         calendars = Calendar.from_ical(data, multiple=True)
-    except ValueError as error:
+    except (ValueError, TypeError, KeyError, IndexError) as error:
         raise UnreadableCalendar("This is not a calendar file.") from error
     if not calendars:
         raise UnreadableCalendar("This is not a calendar file.")
     events = [event for calendar in calendars for event in calendar.walk("VEVENT")]
-    moved = {
-        (str(event.get("UID")), as_moment(event.decoded("RECURRENCE-ID"), zone))
-        for event in events
-        if "RECURRENCE-ID" in event
-    }
+    moved = set()
+    for event in events:
+        with contextlib.suppress(*WRITTEN_WRONG):
+            if "RECURRENCE-ID" in event:
+                moved.add((str(event.get("UID")), as_moment(event.decoded("RECURRENCE-ID"), zone)))
     intervals = []
     for event in events:
-        try:
+        # One event written wrong does not cost her the others.
+        with contextlib.suppress(*WRITTEN_WRONG):
             intervals.extend(event_intervals(event, zone, window_start, window_end, moved))
-        except (ValueError, TypeError, KeyError):
-            continue  # one event written wrong does not cost her the others
     return merged(
         (start, end) for start, end in intervals if start < window_end and end > window_start
     )

@@ -65,10 +65,11 @@ class CheckedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host, port, *, address, timeout, context):
         super().__init__(host, port, timeout=timeout, context=context)
         self.checked_address = address
+        self.tls_context = context
 
     def connect(self):
         sock = socket.create_connection((self.checked_address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.host)
 
 
 def fetch(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_SECONDS) -> bytes:
@@ -110,7 +111,9 @@ def fetch(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_SECO
 
 def read_limited(response, max_bytes: int, deadline: float) -> bytes:
     chunks, size = [], 0
-    while chunk := response.read(64 * 1024):
+    # read1: at most one receive per call, so a server that sends a byte at a time still
+    # meets the deadline.
+    while chunk := response.read1(64 * 1024):
         size += len(chunk)
         if size > max_bytes:
             raise FeedError(f"The calendar is larger than {max_bytes // (1024 * 1024)} MB.")

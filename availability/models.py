@@ -94,9 +94,10 @@ class TimeOff(models.Model):
         verbose_name_plural = "time off"
 
     def __str__(self):
+        last = f"{self.last_day.day} {self.last_day:%b %Y}"
         if self.first_day == self.last_day:
-            return f"{self.reason}: {self.first_day:%-d %b %Y}"
-        return f"{self.reason}: {self.first_day:%-d %b} to {self.last_day:%-d %b %Y}"
+            return f"{self.reason}: {last}"
+        return f"{self.reason}: {self.first_day.day} {self.first_day:%b} to {last}"
 
     def clean(self):
         if self.first_day and self.last_day:

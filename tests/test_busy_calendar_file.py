@@ -120,10 +120,13 @@ def test_events_outside_the_window_and_overlapping_ones_are_left_out_and_joined(
 
 
 def test_one_broken_event_costs_nothing_else():
+    # The moved occurrence whose RECURRENCE-ID cannot be read still takes its own time.
     assert busy(
         "UID:a\nDTSTART:20261208T100000Z\nDTEND:20261208T110000Z\nRRULE:FREQ=SOMETIMES",
+        "UID:c\nRECURRENCE-ID:yesterday\nDTSTART:20261208T120000Z\nDTEND:20261208T130000Z",
+        "UID:d\nDTSTART;VALUE=DATE:20261210\nDTEND:20261210T100000Z",
         "UID:b\nDTSTART:20261209T100000Z\nDTEND:20261209T110000Z",
-    ) == ["2026-12-09 10:00–2026-12-09 11:00"]
+    ) == ["2026-12-08 12:00–2026-12-08 13:00", "2026-12-09 10:00–2026-12-09 11:00"]
 
 
 @pytest.mark.parametrize("data", [b"", b"<html>Sign in</html>", b"BEGIN:VCALENDAR\r\nBROKEN"])
