@@ -38,7 +38,8 @@ run: install
 	@echo "      $(BIN)/python manage.py createsuperuser"
 	@echo
 	$(MANAGE) run_scheduler & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) read_busy_calendar --loop & calendar=$$!; \
+	trap 'kill $$scheduler $$calendar 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 # Tests run in file order; PYTEST_ORDER= (empty) shuffles them (pytest-randomly prints

@@ -25,7 +25,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench import front_cache, rewarm, search_postgres  # noqa: E402
+from bench import free_times, front_cache, rewarm, search_postgres  # noqa: E402
 from tests.front_proxy import NGINX  # noqa: E402
 from tests.servers import free_port, gunicorn  # noqa: E402
 
@@ -350,6 +350,9 @@ def main():
         ).stdout.splitlines()[-1]
     )
 
+    # On a copy of the demo site as it is now, before the generated articles.
+    results["free_times"] = free_times.measure(OUT / "site.sqlite3")
+
     generated = {100: generate(99)}
     log(f"100 articles: generated 99 in {generated[100]:.1f}s")
     small_db = OUT / "site-100.sqlite3"
@@ -486,6 +489,8 @@ def write_report(r: dict, v: dict) -> None:
     lines.append(
         f"| …and compressed on the wire | {w['wire'] / 1024:.1f} KB sent with `Accept-Encoding: gzip` (HTML gzipped: {'yes' if w['html_gzipped'] else 'no'}) | {'yes' if w['html_gzipped'] else 'NO'} |"
     )
+    if "free_times" in r:
+        lines += free_times.report_lines(r["free_times"])
     if "rewarm" in r:
         lines += rewarm.report_lines(r["rewarm"])
     if "proxied" in r:

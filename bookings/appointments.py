@@ -43,6 +43,23 @@ def appointments_between(start: datetime.datetime, end: datetime.datetime):
     )
 
 
+# An appointment that began up to this long before a window can still reach into it.
+LONGEST_SESSION = datetime.timedelta(hours=6)
+
+
+def confirmed_intervals(start: datetime.datetime, end: datetime.datetime):
+    """Each confirmed appointment that may overlap [start, end), as (start, end): what free
+    times take out (``availability.taken``)."""
+    rows = appointments_between(start - LONGEST_SESSION, end).values_list(
+        "appointment_at", "session_minutes"
+    )
+    return [
+        (begins, begins + datetime.timedelta(minutes=minutes))
+        for begins, minutes in rows
+        if begins is not None
+    ]
+
+
 def open_requests_between(start: datetime.datetime, end: datetime.datetime):
     """Requests not answered yet whose first choice begins in [start, end)."""
     return BookingRequest.objects.filter(

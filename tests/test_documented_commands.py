@@ -30,6 +30,8 @@ def test_the_production_table_names_every_job_a_deployer_must_run():
         "email_guides_due_review",
         "count_front_cache_views",
         "set_public_address",
+        "read_busy_calendar",
+        "free_times",
     }
 
 

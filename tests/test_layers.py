@@ -35,6 +35,7 @@ PACKAGES = (
     "secret_paths",
     "security_headers",
     "writing_checks",
+    "availability",
 )
 CONTRACT = (
     "practice over blog and services (independent of each other), over the back office, over "
@@ -114,6 +115,10 @@ def test_the_project_keeps_its_layers():
         ("home/leak.py", "bookings.models"),
         ("staff_access/leak.py", "bookings.models"),
         ("page_views/leak.py", "bookings.notifications"),
+        ("home/leak.py", "availability.free_times"),
+        ("availability/leak.py", "services.models"),
+        ("availability/leak.py", "page_views.models"),
+        ("availability/leak.py", "bookings.appointments"),
     ],
 )
 def test_an_import_against_the_layers_fails_the_check(tmp_path, module, imported):

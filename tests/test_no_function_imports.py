@@ -26,6 +26,7 @@ START_UP = {
     ("practice/apps.py", "PracticeConfig.ready"),
     ("home/apps.py", "HomeConfig.ready"),
     ("caching/apps.py", "CachingConfig.ready"),
+    ("bookings/apps.py", "BookingsConfig.ready"),
 }
 STILL_INSIDE = {
     ("practice/settings/base.py", "trusted_proxies_setting", "django.core.exceptions"),

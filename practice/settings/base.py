@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "services",
     "bookings",
     "blog",
+    "availability",
     "writing_checks",
     "deleted_blocks",
     "staff_access",
