@@ -81,6 +81,18 @@ def plain_heading(line: str, before: str, after: str) -> bool:
     return not before or looks_like_text(before) or before.endswith((".", "!"))
 
 
+def special_heading(line: str) -> bool:
+    """A short line naming the questions or the warning section, in any case."""
+    return (
+        len(line) <= MAX_PLAIN_HEADING
+        and not line.endswith(ENDS_SENTENCE)
+        and line[0].isupper()
+        and not BULLET.match(line)
+        and not NUMBERED.match(line)
+        and (is_questions_heading(line) or is_warning_heading(line))
+    )
+
+
 def looks_like_text(line: str) -> bool:
     return len(line) > 40 and line.endswith((".", "!", "?", "…", ":", ")", "”", '"'))
 
@@ -172,12 +184,14 @@ def elements_from_text(text: str) -> list[Element]:
     after_colon = False  # the last paragraph ended with ":", introducing a list or sub-headings
     subheading_form: str | None = None
     open_list: ListItems | None = None
+    list_marked = False  # the open list's items are marked ("-", "1."): unmarked lines end it
 
-    def add_item(ordered: bool, rich: str, plain: str):
-        nonlocal open_list, after_colon
+    def add_item(ordered: bool, rich: str, plain: str, marked: bool = False):
+        nonlocal open_list, after_colon, list_marked
         after_colon = False  # a heading after a list is no sub-heading of the colon's line
         if open_list is None or open_list.ordered != ordered:
             open_list = ListItems(ordered=ordered, items=[], texts=[])
+            list_marked = marked
             elements.append(open_list)
         open_list.items.append(rich)
         open_list.texts.append(plain)
@@ -199,17 +213,21 @@ def elements_from_text(text: str) -> list[Element]:
             term and title_case(term["term"]) and (open_list is not None or TERM.match(following))
         )
         if bullet and not (in_questions and line.endswith("?")):
-            add_item(False, _item_html(bullet["rest"]), bullet["rest"])
+            add_item(False, _item_html(bullet["rest"]), bullet["rest"], marked=True)
             continue
         if numbered and not (in_questions and line.endswith("?")):
-            add_item(True, _item_html(numbered["rest"]), numbered["rest"])
+            add_item(True, _item_html(numbered["rest"]), numbered["rest"], marked=True)
             continue
         if terms_in_a_row:
             add_item(False, _item_html(line), line)
             continue
+        if open_list is not None and list_marked:
+            open_list = None  # an unmarked line after "- a", "- b" is not an item
         in_a_list = after_colon or open_list is not None
         if following and (
-            looks_like_heading(line) or (not in_a_list and plain_heading(line, before, following))
+            looks_like_heading(line)
+            or (not in_a_list and plain_heading(line, before, following))
+            or (not after_colon and special_heading(line))
         ):
             open_list = None
             if in_questions and line.endswith("?"):
