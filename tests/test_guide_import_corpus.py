@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from blog.guide_import import build_draft, import_guide, read_document, read_pasted
 from blog.models import Author, BlogPage
+from writing_checks.checks import check_page
 
 from .factories import make_superuser
 from .guide_documents import GUIDES, PRACTICE_GUIDE
@@ -292,3 +293,12 @@ def upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_the_imported_practice_guide_is_not_told_its_disclaimer_is_a_claim():
+    guide, _ = import_guide(read_document(PRACTICE_GUIDE.name, PRACTICE_GUIDE.read_bytes()))
+    warnings = check_page(guide.get_latest_revision_as_object()).warnings
+    claims = " ".join(w.message for w in warnings if w.check == "claim-words")
+    assert "“cure”" not in claims
+    checks = {warning.check for warning in warnings}
+    assert not {"guide-without-author-or-review", "guide-without-faq"} & checks
