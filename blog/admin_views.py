@@ -16,6 +16,7 @@ from .guide_import import (
     check_size,
     default_parent,
     import_guide,
+    made,
     read_document,
     read_pasted,
 )
@@ -33,6 +34,12 @@ class GuideImportForm(forms.Form):
         label="Or paste the text",
         help_text="The first line is the title. Headings are short lines in Title Case.",
         widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    separate = forms.BooleanField(
+        required=False,
+        label="Make a separate guide",
+        help_text="A guide with the same title is updated with a new draft you can compare "
+        "and publish. Tick this to make a separate guide instead.",
     )
 
     def clean(self):
@@ -89,14 +96,18 @@ class ImportGuideView(WagtailAdminTemplateMixin, FormView):
     def form_valid(self, form):
         try:
             guide, draft = import_guide(
-                form.cleaned_data["elements"], parent=self.parent, user=self.request.user
+                form.cleaned_data["elements"],
+                parent=self.parent,
+                user=self.request.user,
+                separate=form.cleaned_data["separate"],
             )
         except GuideImportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"“{guide.title}” is a draft: nothing is published yet. {draft.summary()} "
-            "Check it, then publish it from the menu at the foot of the page.",
+            f"{made(guide, draft)} Check it, then publish it from the menu at the foot of the page.",
         )
+        for line in draft.could_not_place():
+            messages.warning(self.request, f"Could not place: {line}")
         return redirect("wagtailadmin_pages:edit", guide.pk)

@@ -1,4 +1,5 @@
-"""What every reader of a guide document produces: a flat run of headings, paragraphs and lists.
+"""What every reader of a guide document produces: a flat run of headings, paragraphs, lists
+and pictures.
 
 A reader (guide_text, guide_markdown, guide_docx) knows its format; blog/guide_import.py
 knows what a guide is made of (title, sections, the FAQ, the warning) and works on these
@@ -34,7 +35,15 @@ class ListItems:
     texts: list[str]
 
 
-Element = Heading | Paragraph | ListItems
+@dataclasses.dataclass
+class Picture:
+    name: str  # how the therapist knows it: its file name, or "picture 2" in a Word document
+    data: bytes | None  # None: the document names a picture it does not hold
+    description: str = ""  # Word's alt text, Markdown's ![description](…)
+    caption: str = ""
+
+
+Element = Heading | Paragraph | ListItems | Picture
 
 
 def plain_paragraph(text: str, **kwargs) -> Paragraph:
@@ -43,16 +52,22 @@ def plain_paragraph(text: str, **kwargs) -> Paragraph:
 
 # Words that mark the section about when to see a doctor, and the questions section.
 WARNING_HEADING = re.compile(
-    r"\b(doctors?|gp|warnings?|medical (advice|help|attention)|when to (seek|stop|see|get)|"
+    r"\b(doctors?|gps?|warnings?|medical (advice|help|attention)|when to (seek|stop|see|get)|"
     r"seek (help|advice)|red flags?|cautions?|safety|emergency|contraindications?|"
-    r"who should not)\b",
+    r"who should not|who shouldn[’']t|precautions?|not suitable|urgent(ly)?|nhs 111|"
+    r"when not to|when massage is not|when massage isn[’']t)\b",
     re.IGNORECASE,
 )
-QUESTIONS_HEADING = re.compile(r"\b(questions?|faqs?|q\s?&\s?a|q and a|asked)\b", re.IGNORECASE)
+QUESTIONS_HEADING = re.compile(
+    r"\b(questions?|faqs?|q\s?&\s?a|q and a|asked|people ask|you ask|clients ask)\b",
+    re.IGNORECASE,
+)
 # "1. Does it hurt?", "2) How long?" : a numbered question.
 NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(?P<rest>.+)$")
 # "Q: …", "Q. …", "Question: …" and "A: …", "Answer: …".
-QUESTION_PREFIX = re.compile(r"^\s*(q|question)\s*[:.)]\s*", re.IGNORECASE)
+QUESTION_PREFIX = re.compile(r"^\s*(q|question)\s*\d{0,3}\s*[:.)]\s*", re.IGNORECASE)
+# "- Does it hurt?", "• How long?": a bulleted line.
+BULLET = re.compile(r"^\s*[-*•·▪◦●○■□‣➢➤►✓✔–—]\s+(?P<rest>\S.*)$")
 ANSWER_PREFIX = re.compile(r"^\s*(a|answer)\s*[:.)]\s*", re.IGNORECASE)
 
 

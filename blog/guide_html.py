@@ -2,14 +2,22 @@
 
 Only what a guide's rich text supports is kept: bold, italic and links (web, email and
 phone; not a document's internal bookmarks). Everything else keeps its text and loses its
-markup. Images, scripts and styles are dropped.
+markup; scripts and styles are dropped.
+
+A picture (``<img>``) becomes a Picture at its place, its bytes found by the reader's
+``find_picture``; its caption is the paragraph under it in Word's Caption style, the
+picture's title, or a wholly italic line right under it.
 """
 
 import html
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 
-from .guide_elements import Element, Heading, ListItems, Paragraph
+from .guide_elements import Element, Heading, ListItems, Paragraph, Picture
+
+# (the picture's address in the document, its alt text) → the picture, or None to drop it.
+PictureFinder = Callable[[str, str], Picture | None]
 
 HEADINGS = {f"h{level}": level for level in range(1, 7)}
 BOLD = {"b", "strong"}
@@ -27,15 +35,18 @@ class _Inline:
         self.parts: list[str] = []
         self.text: list[str] = []
         self.bold_chars = 0
+        self.italic_chars = 0
         self.chars = 0
 
-    def add_text(self, data: str, bold: bool):
+    def add_text(self, data: str, bold: bool, italic: bool = False):
         self.parts.append(html.escape(data, quote=False))
         self.text.append(data)
         visible = len(data.strip())
         self.chars += visible
         if bold:
             self.bold_chars += visible
+        if italic:
+            self.italic_chars += visible
 
     def rich(self) -> str:
         rich = SPACES.sub(" ", "".join(self.parts)).strip()
@@ -49,10 +60,17 @@ class _Inline:
     def all_bold(self) -> bool:
         return self.chars > 0 and self.bold_chars == self.chars
 
+    @property
+    def all_italic(self) -> bool:
+        return self.chars > 0 and self.italic_chars == self.chars
+
 
 class _GuideHTMLParser(HTMLParser):
-    def __init__(self):
+    def __init__(self, find_picture: PictureFinder | None):
         super().__init__(convert_charrefs=True)
+        self.find_picture = find_picture
+        self.caption_block = False  # the open paragraph is in Word's Caption style
+        self.pictures_after_list: list[Picture] = []
         self.elements: list[Element] = []
         self.inline: _Inline | None = None
         self.inline_tag: str | None = None
@@ -64,8 +82,9 @@ class _GuideHTMLParser(HTMLParser):
 
     # -- blocks ----------------------------------------------------------------------------
 
-    def _start_block(self, tag: str):
+    def _start_block(self, tag: str, caption: bool = False):
         self._end_block()
+        self.caption_block = caption
         self.inline = _Inline()
         self.inline_tag = tag
         # Bold or italic that runs on across a line break goes on in the next block.
@@ -83,7 +102,15 @@ class _GuideHTMLParser(HTMLParser):
         rich, text = inline.rich(), inline.plain()
         if not text:
             return
-        if tag in HEADINGS:
+        last = self.elements[-1] if self.elements else None
+        if (
+            isinstance(last, Picture)
+            and not last.caption
+            and tag == "p"
+            and (self.caption_block or inline.all_italic)
+        ):
+            last.caption = text
+        elif tag in HEADINGS:
             self.elements.append(Heading(HEADINGS[tag], text))
         elif tag == "li" and self.lists:
             self.lists[-1].items.append(rich)
@@ -107,7 +134,10 @@ class _GuideHTMLParser(HTMLParser):
         if tag in HEADINGS or tag == "p" or tag == "li":
             if tag == "p" and self.inline_tag == "li":
                 return  # a paragraph inside a list item belongs to the item
-            self._start_block(tag)
+            classes = (dict(attrs).get("class") or "").split()
+            self._start_block(tag, caption="caption" in classes)
+        elif tag == "img":
+            self._picture(dict(attrs))
         elif tag in ("ul", "ol"):
             self._end_block()
             if not self.lists:
@@ -137,6 +167,26 @@ class _GuideHTMLParser(HTMLParser):
             if self.inline is not None and self.inline.plain():
                 self.inline.add_text(" – ", bool(self.bold))
 
+    def _picture(self, attrs: dict):
+        if self.find_picture is None:
+            return
+        picture = self.find_picture((attrs.get("src") or "").strip(), attrs.get("alt") or "")
+        if picture is None:
+            return
+        picture.caption = picture.caption or " ".join((attrs.get("title") or "").split())
+        if self.lists:
+            # A list keeps its text; a picture in it comes right after the list.
+            self.pictures_after_list.append(picture)
+            return
+        self._end_block()
+        self.elements.append(picture)
+
+    def _finish_list(self, finished: ListItems):
+        if finished.items:
+            self.elements.append(finished)
+        self.elements.extend(self.pictures_after_list)
+        self.pictures_after_list = []
+
     def handle_endtag(self, tag):
         if tag in SKIPPED:
             self.skipping = max(0, self.skipping - 1)
@@ -151,8 +201,8 @@ class _GuideHTMLParser(HTMLParser):
             self._end_block()
             if self.lists:
                 finished = self.lists.pop()
-                if not self.lists and finished.items:
-                    self.elements.append(finished)
+                if not self.lists:
+                    self._finish_list(finished)
         elif tag in ("div", "blockquote", "tr", "table", "section"):
             self._end_block()
         elif tag in BOLD and self.bold and self.inline is not None:
@@ -169,19 +219,19 @@ class _GuideHTMLParser(HTMLParser):
         if self.skipping or not data.strip() and self.inline is None:
             return
         self._ensure_inline()
-        self.inline.add_text(data, bool(self.bold))
+        self.inline.add_text(data, bool(self.bold), bool(self.italic))
 
     def close(self):
         super().close()
         self._end_block()
         while self.lists:
             finished = self.lists.pop()
-            if not self.lists and finished.items:
-                self.elements.append(finished)
+            if not self.lists:
+                self._finish_list(finished)
 
 
-def elements_from_html(markup: str) -> list[Element]:
-    parser = _GuideHTMLParser()
+def elements_from_html(markup: str, find_picture: PictureFinder | None = None) -> list[Element]:
+    parser = _GuideHTMLParser(find_picture)
     parser.feed(markup)
     parser.close()
     return parser.elements

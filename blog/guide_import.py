@@ -10,25 +10,36 @@ of elements); this module knows what a guide is made of:
 - a section about when to see a doctor → a warning callout;
 - a questions section → the one FAQ block, one item per question, in any of these forms:
   "Q:"/"A:" lines, a sub-heading ending in "?", a bold line ending in "?", "1. Does it hurt?";
+- a closing section that invites a booking ("Ready to try massage…?") → the call-to-action
+  block, its button linked to the booking page;
 - every other section → its heading, its sub-headings and its text (paragraphs and lists,
   bold, italic and links);
+- a picture → a Wagtail image at its place, with its caption; its description (Word's alt
+  text) is the image's description;
 - the live treatments named anywhere in it → suggested related treatments.
 
-Nothing is published: the result is a draft under the guides index.
+Nothing is published: the result is a draft under the guides index, by the practice's
+therapist, last reviewed today. A guide imported again (the same title under the same
+index) becomes a new draft of the guide that is there, unless she asks for a separate one.
 """
 
 import dataclasses
+import io
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
+from PIL import Image as PillowImage
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from wagtail.coreutils import find_available_slug
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from home.blocks import RICH_TEXT_FEATURES
@@ -37,6 +48,7 @@ from home.private_sections import public
 from .guide_docx import elements_from_docx
 from .guide_elements import (
     ANSWER_PREFIX,
+    BULLET,
     NUMBERED,
     QUESTION_PREFIX,
     Element,
@@ -44,13 +56,14 @@ from .guide_elements import (
     Heading,
     ListItems,
     Paragraph,
+    Picture,
     is_questions_heading,
     is_warning_heading,
     strip_leading_text,
 )
 from .guide_markdown import elements_from_markdown
 from .guide_text import elements_from_text
-from .models import BlogIndexPage, BlogPage
+from .models import Author, BlogIndexPage, BlogPage
 
 MAX_BYTES = 5 * 1024 * 1024
 SEARCH_DESCRIPTION_LENGTH = 160
@@ -70,13 +83,28 @@ ACCEPTED_TYPES = TEXT_TYPES + MARKDOWN_TYPES + WORD_TYPES
 # Pasted text that uses Markdown's headings is read as Markdown.
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 SERVICE_PAGE = ("services", "servicepage")  # by name: blog never imports the services app
+BOOKING_PAGE = ("services", "bookingpage")
+# A closing section that asks the reader to book: "Ready to try massage…?", "Book a session".
+INVITATION_HEADING = re.compile(
+    r"^(ready|want|book|interested|why not|get in touch|take the first step|next steps?)\b",
+    re.IGNORECASE,
+)
+INVITATION_TEXT = re.compile(
+    r"\b(book|booking|appointment|get in touch|contact me|call me)\b", re.IGNORECASE
+)
+CTA_TEXT_LENGTH = 400  # the call-to-action block's text
+BUTTON_LABEL = "Book a session"
+# The picture formats a page can show (Wagtail's, less the ones browsers cannot).
+PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 
 
 # -- reading -------------------------------------------------------------------------------
 
 
-def read_document(filename: str, data: bytes) -> list[Element]:
-    """The elements of an uploaded or given file; GuideImportError when it cannot be read."""
+def read_document(filename: str, data: bytes, folder: Path | None = None) -> list[Element]:
+    """The elements of an uploaded or given file; GuideImportError when it cannot be read.
+
+    ``folder`` is where the file is, for the pictures a Markdown file links beside it."""
     suffix = Path(filename).suffix.lower()
     if suffix not in ACCEPTED_TYPES:
         hint = " Save it from Word as a .docx first." if suffix in (".doc", ".rtf", ".odt") else ""
@@ -91,7 +119,7 @@ def read_document(filename: str, data: bytes) -> list[Element]:
         return elements_from_docx(data)
     text = _decode(filename, data)
     if suffix in MARKDOWN_TYPES:
-        return elements_from_markdown(text)
+        return elements_from_markdown(text, folder)
     return elements_from_text(text)
 
 
@@ -135,6 +163,10 @@ def _decode(filename: str, data: bytes) -> str:
 # -- a draft guide from the elements -------------------------------------------------------
 
 
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
 @dataclasses.dataclass
 class GuideDraft:
     title: str
@@ -143,35 +175,79 @@ class GuideDraft:
     search_description: str = ""
     body: list[dict] = dataclasses.field(default_factory=list)
     headings: list[str] = dataclasses.field(default_factory=list)
+    lists: int = 0
     faq_heading: str = ""
     questions: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     callouts: list[str] = dataclasses.field(default_factory=list)
+    call_to_action: str = ""
+    pictures: list[Picture] = dataclasses.field(default_factory=list)
     treatments: list[Page] = dataclasses.field(default_factory=list)
     unanswered: list[str] = dataclasses.field(default_factory=list)
+    # What the document had that the guide does not, each said in a line.
+    unplaced: list[str] = dataclasses.field(default_factory=list)
+    # Set when the draft is saved.
+    undescribed: list[str] = dataclasses.field(default_factory=list)
+    revised: bool = False
+
+    def counts(self) -> str:
+        """What was made, counted: "5 headings, 2 lists, 3 questions, 1 callout, 2 pictures"."""
+        parts = [
+            _plural(len(self.headings), "heading"),
+            _plural(self.lists, "list"),
+            _plural(len(self.questions), "question"),
+            _plural(len(self.callouts), "callout"),
+            _plural(len(self.pictures), "picture"),
+        ]
+        if self.call_to_action:
+            parts.append("a booking button")
+        return ", ".join(parts)
+
+    def notes(self) -> list[str]:
+        """What she should know about the draft, a sentence each."""
+        notes = [f"Made {self.counts()}."]
+        if self.faq_heading:
+            notes.append(f"The FAQ is “{self.faq_heading}”.")
+        else:
+            notes.append("No FAQ: no questions section was found.")
+        if self.callouts:
+            notes.append("The warning is " + ", ".join(f"“{c}”" for c in self.callouts) + ".")
+        else:
+            notes.append("No warning about when to see a doctor was found.")
+        if self.call_to_action:
+            notes.append(f"“{self.call_to_action}” is a button to the booking page.")
+        if self.seo_title:
+            notes.append(
+                f"The title is the first line; the second, “{self.seo_title}”, is offered as "
+                "the title search engines show (Promote tab): change or clear it there."
+            )
+        if self.treatments:
+            notes.append(
+                "Suggested treatments: " + ", ".join(page.title for page in self.treatments) + "."
+            )
+        else:
+            notes.append("No treatment is named.")
+        if self.undescribed:
+            notes.append(
+                "Describe "
+                + ", ".join(self.undescribed)
+                + " (what it shows, for people who cannot see it) before publishing: the "
+                "guide cannot be published until then."
+            )
+        return notes
+
+    def could_not_place(self) -> list[str]:
+        lines = list(self.unplaced)
+        lines.extend(
+            f"The question “{q}” has no answer, so it was left out." for q in self.unanswered
+        )
+        return lines
 
     def summary(self) -> str:
-        """What was recognised, in a sentence or two for the therapist."""
-        parts = [f"{len(self.headings)} heading{'s' if len(self.headings) != 1 else ''}"]
-        if self.questions:
-            parts.append(
-                f"{len(self.questions)} question{'s' if len(self.questions) != 1 else ''} "
-                "in the FAQ"
-            )
-        else:
-            parts.append("no FAQ")
-        if self.callouts:
-            parts.append("the warning " + ", ".join(f"“{c}”" for c in self.callouts))
-        else:
-            parts.append("no warning about when to see a doctor")
-        if self.treatments:
-            parts.append(
-                "suggested treatments: " + ", ".join(page.title for page in self.treatments)
-            )
-        else:
-            parts.append("no treatment named")
-        text = "Recognised " + "; ".join(parts) + "."
-        if self.unanswered:
-            text += " Questions with no answer, left out: " + "; ".join(self.unanswered) + "."
+        """What was made and what could not be, in a few sentences for the therapist."""
+        text = " ".join(self.notes())
+        unplaced = self.could_not_place()
+        if unplaced:
+            text += " Could not place: " + " ".join(unplaced)
         return text
 
 
@@ -191,22 +267,23 @@ def build_draft(elements: list[Element]) -> GuideDraft:
     body: list[dict] = []
     body.extend(_content_blocks(preamble, draft))
     faq_index = None
-    for heading, content in sections:
+    for position, (heading, content) in enumerate(sections):
         if is_questions_heading(heading.text):
             loose, questions = _questions(content, draft)
             if questions:
                 body.extend(_content_blocks(loose, draft))
                 if faq_index is None:
                     faq_index = len(body)
-                    draft.faq_heading = cut_at_word(heading.text, HEADING_LENGTH)
+                    draft.faq_heading = _cut_heading(heading.text, draft)
                     body.append(_faq_block(draft.faq_heading, []))
                 body[faq_index]["value"]["items"].extend(
                     {"question": question, "answer": answer} for question, answer in questions
                 )
                 draft.questions.extend(questions)
+                body.extend(_picture_blocks(content, draft))
                 continue
-        if is_warning_heading(heading.text) and content:
-            callout_heading = cut_at_word(heading.text, HEADING_LENGTH)
+        if is_warning_heading(heading.text) and _has_text(content):
+            callout_heading = _cut_heading(heading.text, draft)
             draft.callouts.append(callout_heading)
             body.append(
                 {
@@ -214,10 +291,15 @@ def build_draft(elements: list[Element]) -> GuideDraft:
                     "value": {
                         "variant": "warning",
                         "heading": callout_heading,
-                        "body": rich_text(content),
+                        "body": rich_text(content, draft),
                     },
                 }
             )
+            body.extend(_picture_blocks(content, draft))
+            continue
+        is_last = all(not rest for _, rest in sections[position + 1 :])
+        if is_last and _invites_booking(heading, content):
+            body.append(_call_to_action(heading, content, draft))
             continue
         body.append(_heading_block(heading.text, "h2", draft))
         body.extend(_content_blocks(content, draft))
@@ -226,8 +308,23 @@ def build_draft(elements: list[Element]) -> GuideDraft:
     return draft
 
 
+def _has_text(content: list[Element]) -> bool:
+    return any(isinstance(element, Paragraph | ListItems) for element in content)
+
+
+def _cut_heading(text: str, draft: GuideDraft) -> str:
+    cut = cut_at_word(text, HEADING_LENGTH)
+    if cut != " ".join(text.split()):
+        draft.unplaced.append(
+            f"The heading “{text}” is longer than {HEADING_LENGTH} characters; it was shortened."
+        )
+    return cut
+
+
 def _take_title(elements: list[Element]) -> str:
-    first = elements.pop(0)
+    while elements and isinstance(elements[0], Picture):
+        elements.pop(0)  # a picture above the title: the title is still the first line
+    first = elements.pop(0) if elements else None
     if isinstance(first, Heading):
         title = first.text
     elif isinstance(first, Paragraph) and len(first.text) <= TITLE_LENGTH // 2:
@@ -311,21 +408,25 @@ def _questions(content: list[Element], draft: GuideDraft):
     def finish():
         if question is None:
             return
-        if answer:
-            questions.append((question, rich_text(answer)))
+        if _has_text(answer):
+            questions.append((question, rich_text(answer, draft)))
         else:
             draft.unanswered.append(question)
 
     for element in content:
+        if isinstance(element, Picture):
+            continue  # placed after the FAQ (_picture_blocks)
         asked = _question_in(element)
         if asked is not None:
             finish()
             question, answer = asked
             continue
-        if isinstance(element, ListItems) and element.ordered and _all_questions(element):
+        if isinstance(element, ListItems) and _all_questions(element):
+            # "1. Does it hurt?" or "- Does it hurt?" lines: each a question, the text
+            # after the last its answer.
             for text in element.texts:
                 finish()
-                question, answer = cut_at_word(text, QUESTION_LENGTH), []
+                question, answer = cut_at_word(_unmarked(text), QUESTION_LENGTH), []
             continue
         if isinstance(element, Paragraph) and ANSWER_PREFIX.match(element.text):
             element = Paragraph(
@@ -333,17 +434,27 @@ def _questions(content: list[Element], draft: GuideDraft):
                 ANSWER_PREFIX.sub("", element.text, count=1),
             )
         if isinstance(element, Heading) and question is None:
-            continue  # a grouping heading before any question
+            draft.unplaced.append(
+                f"The heading “{element.text}” in the questions section, before any question, "
+                "was left out."
+            )
+            continue
         (answer if question is not None else loose).append(element)
     finish()
     return loose, questions
 
 
+def _unmarked(text: str) -> str:
+    """A question without its "Q:", "1." or bullet."""
+    text = QUESTION_PREFIX.sub("", text, count=1)
+    text = NUMBERED.sub(r"\g<rest>", text)
+    return BULLET.sub(r"\g<rest>", text)
+
+
 def _question_in(element: Element) -> tuple[str, list[Element]] | None:
     """(the question, the start of its answer) if the element asks one."""
     if isinstance(element, Heading) and element.text.endswith("?"):
-        text = QUESTION_PREFIX.sub("", element.text, count=1)
-        return cut_at_word(NUMBERED.sub(r"\g<rest>", text), QUESTION_LENGTH), []
+        return cut_at_word(_unmarked(element.text), QUESTION_LENGTH), []
     if not isinstance(element, Paragraph):
         return None
     text = element.text
@@ -353,8 +464,8 @@ def _question_in(element: Element) -> tuple[str, list[Element]] | None:
         parts = re.split(r"\s+(?:A|Answer)\s*:\s*", text, maxsplit=1)
         answer = [Paragraph(escape(parts[1]), parts[1])] if len(parts) == 2 else []
         return cut_at_word(parts[0], QUESTION_LENGTH), answer
-    if text.endswith("?") and (element.bold or NUMBERED.match(text)):
-        return cut_at_word(NUMBERED.sub(r"\g<rest>", text), QUESTION_LENGTH), []
+    if text.endswith("?") and (element.bold or NUMBERED.match(text) or BULLET.match(text)):
+        return cut_at_word(_unmarked(text), QUESTION_LENGTH), []
     return None
 
 
@@ -362,11 +473,41 @@ def _all_questions(element: ListItems) -> bool:
     return all(text.endswith("?") for text in element.texts)
 
 
+def _invites_booking(heading: Heading, content: list[Element]) -> bool:
+    """A short closing section that asks the reader to book."""
+    paragraphs = [element for element in content if isinstance(element, Paragraph)]
+    if not paragraphs or len(paragraphs) != len(content) or len(paragraphs) > 2:
+        return False
+    text = " ".join(paragraph.text for paragraph in paragraphs)
+    return bool(INVITATION_HEADING.match(heading.text)) and (
+        bool(INVITATION_TEXT.search(text)) or bool(INVITATION_TEXT.search(heading.text))
+    )
+
+
+def _call_to_action(heading: Heading, content: list[Element], draft: GuideDraft) -> dict:
+    draft.call_to_action = _cut_heading(heading.text, draft)
+    text = " ".join(element.text for element in content if isinstance(element, Paragraph))
+    if len(text) > CTA_TEXT_LENGTH:
+        draft.unplaced.append(
+            f"The booking invitation’s text is longer than {CTA_TEXT_LENGTH} characters; "
+            "it was shortened."
+        )
+    return {
+        "type": "call_to_action",
+        "value": {
+            "heading": draft.call_to_action,
+            "text": cut_at_word(text, CTA_TEXT_LENGTH),
+            "button_label": BUTTON_LABEL,
+            "page": None,  # the booking page, found when the draft is saved
+        },
+    }
+
+
 # -- blocks --------------------------------------------------------------------------------
 
 
 def _heading_block(text: str, level: str, draft: GuideDraft) -> dict:
-    text = cut_at_word(text, HEADING_LENGTH)
+    text = _cut_heading(text, draft)
     draft.headings.append(text)
     return {"type": "heading", "value": {"text": text, "level": level}}
 
@@ -375,8 +516,19 @@ def _faq_block(heading: str, items: list[dict]) -> dict:
     return {"type": "faq", "value": {"heading": heading, "items": items}}
 
 
+def _picture_block(picture: Picture, draft: GuideDraft) -> dict:
+    draft.pictures.append(picture)
+    # The image is made when the draft is saved (save_pictures); until then, the picture.
+    return {"type": "image", "value": {"picture": picture, "caption": picture.caption[:250]}}
+
+
+def _picture_blocks(content: list[Element], draft: GuideDraft) -> list[dict]:
+    return [_picture_block(element, draft) for element in content if isinstance(element, Picture)]
+
+
 def _content_blocks(content: list[Element], draft: GuideDraft) -> list[dict]:
-    """Sub-headings as heading blocks; each run of paragraphs and lists as one text block."""
+    """Sub-headings as heading blocks; each run of paragraphs and lists as one text block;
+    each picture as an image block."""
     blocks: list[dict] = []
     run: list[Element] = []
     for element in [*content, None]:
@@ -384,24 +536,29 @@ def _content_blocks(content: list[Element], draft: GuideDraft) -> list[dict]:
             run.append(element)
             continue
         if run:
-            blocks.append({"type": "paragraph", "value": rich_text(run)})
+            blocks.append({"type": "paragraph", "value": rich_text(run, draft)})
             run = []
         if isinstance(element, Heading):
             blocks.append(_heading_block(element.text, "h3", draft))
+        elif isinstance(element, Picture):
+            blocks.append(_picture_block(element, draft))
     return blocks
 
 
 _converter = EditorHTMLConverter(features=RICH_TEXT_FEATURES)
 
 
-def rich_text(elements: list[Element]) -> str:
-    """Wagtail rich text of paragraphs and lists, with only the features guides allow."""
+def rich_text(elements: list[Element], draft: GuideDraft | None = None) -> str:
+    """Wagtail rich text of paragraphs and lists, with only the features guides allow.
+    Pictures are not text: the callers place them as blocks of their own."""
     parts = []
     for element in elements:
         if isinstance(element, ListItems):
             tag = "ol" if element.ordered else "ul"
             items = "".join(f"<li>{item}</li>" for item in element.items)
             parts.append(f"<{tag}>{items}</{tag}>")
+            if draft is not None:
+                draft.lists += 1
         elif isinstance(element, Paragraph):
             parts.append(f"<p>{element.html}</p>")
         elif isinstance(element, Heading):
@@ -445,8 +602,103 @@ def _texts(elements: list[Element]):
     for element in elements:
         if isinstance(element, ListItems):
             yield from element.texts
+        elif isinstance(element, Picture):
+            yield element.caption
         else:
             yield element.text
+
+
+def booking_page() -> Page | None:
+    """The live booking page, read through Wagtail's page tree."""
+    try:
+        booking_type = ContentType.objects.get_by_natural_key(*BOOKING_PAGE)
+    except ContentType.DoesNotExist:
+        return None
+    return Page.objects.live().filter(content_type=booking_type).order_by("path").first()
+
+
+# -- her defaults --------------------------------------------------------------------------
+
+
+def default_author(user=None) -> Author | None:
+    """The practice's therapist: the author named as the importing user is, or the one author."""
+    if user is not None and user.get_full_name():
+        named = Author.objects.filter(name__iexact=user.get_full_name()).first()
+        if named is not None:
+            return named
+    authors = list(Author.objects.order_by("pk")[:2])
+    return authors[0] if len(authors) == 1 else None
+
+
+# -- pictures ------------------------------------------------------------------------------
+
+
+def save_pictures(draft: GuideDraft, user=None) -> None:
+    """Each picture of the draft's body → a Wagtail image, in place; one that cannot be
+    shown leaves the body and is said in ``draft.unplaced``."""
+    body = []
+    saved: list[Picture] = []
+    for block in draft.body:
+        if block["type"] != "image":
+            body.append(block)
+            continue
+        picture = block["value"]["picture"]
+        image = _save_picture(picture, draft, len(saved) + 1, user)
+        if image is None:
+            continue
+        saved.append(picture)
+        if not image.description:
+            draft.undescribed.append(f"the picture “{image.title}”")
+        body.append(
+            {
+                "type": "image",
+                "value": {
+                    "image": {
+                        "image": image.pk,
+                        "alt_text": image.description,
+                        "decorative": False,
+                    },
+                    "caption": block["value"]["caption"],
+                },
+            }
+        )
+    draft.body = body
+    draft.pictures = saved
+
+
+def _save_picture(picture: Picture, draft: GuideDraft, number: int, user):
+    if picture.data is None:
+        draft.unplaced.append(
+            f"The picture {picture.name} is not in what was imported: add it under Images, "
+            "then to the guide."
+        )
+        return None
+    try:
+        with PillowImage.open(io.BytesIO(picture.data)) as opened:
+            kind, size = opened.format, opened.size
+    except (OSError, PillowImage.DecompressionBombError, ValueError):
+        kind, size = None, (0, 0)
+    if kind not in PICTURE_FORMATS:
+        draft.unplaced.append(
+            f"The picture {picture.name} is in a form a web page cannot show "
+            "(save it as a JPEG or PNG and add it under Images)."
+        )
+        return None
+    if size[0] * size[1] > settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS:
+        draft.unplaced.append(
+            f"The picture {picture.name} is far too large to show; add a smaller copy."
+        )
+        return None
+    title = picture.caption or picture.description or f"{draft.title}, {picture.name}"
+    name = f"{slugify(draft.title)[:60] or 'guide'}-{number}.{PICTURE_FORMATS[kind]}"
+    image = get_image_model()(
+        title=cut_at_word(title, TITLE_LENGTH),
+        description=picture.description,
+        file=ImageFile(io.BytesIO(picture.data), name=name),
+        uploaded_by_user=user,
+    )
+    image.save()
+    return image
 
 
 # -- the draft page ------------------------------------------------------------------------
@@ -466,22 +718,71 @@ def check_parent(parent: Page) -> Page:
     return parent
 
 
-@transaction.atomic
-def create_draft(draft: GuideDraft, parent: Page | None = None, user=None) -> BlogPage:
-    """The guide as a draft page (never live) with one revision, under ``parent``."""
+def existing_guide(title: str, parent: Page | None = None) -> BlogPage | None:
+    """The guide under ``parent`` that this document already is: the same title, as
+    published or as drafted, or the address its title gives."""
     parent = check_parent(parent or default_parent())
+    guides = BlogPage.objects.child_of(parent)
+    title = " ".join(title.split())
+    return (
+        guides.filter(title__iexact=title).first()
+        or guides.filter(draft_title__iexact=title).first()
+        or guides.filter(slug=slugify(title)[:200]).first()
+    )
+
+
+def _link_call_to_action(draft: GuideDraft) -> None:
+    page = booking_page()
+    for index, block in enumerate(draft.body):
+        if block["type"] != "call_to_action":
+            continue
+        if page is not None:
+            block["value"]["page"] = page.pk
+            continue
+        # No booking page to link to: the invitation stays as the heading and text it was.
+        value = block["value"]
+        draft.body[index : index + 1] = [
+            _heading_block(value["heading"], "h2", draft),
+            {"type": "paragraph", "value": f"<p>{escape(value['text'])}</p>"},
+        ]
+        draft.call_to_action = ""
+        draft.unplaced.append("There is no booking page, so the booking invitation is plain text.")
+
+
+def _fill(guide: BlogPage, draft: GuideDraft, user) -> None:
+    guide.title = guide.draft_title = draft.title
+    guide.seo_title = draft.seo_title
+    guide.search_description = draft.search_description
+    guide.intro = draft.intro
+    guide.body = draft.body
+    guide.author = guide.author or default_author(user)
+    guide.last_reviewed = timezone.localdate()
+
+
+@transaction.atomic
+def create_draft(
+    draft: GuideDraft, parent: Page | None = None, user=None, revise: BlogPage | None = None
+) -> BlogPage:
+    """The guide as a draft page (never live) with one revision, under ``parent``; or, given
+    the guide it already is (``revise``), a new draft revision of that guide, its live
+    version left as it is."""
+    parent = check_parent(parent or default_parent())
+    save_pictures(draft, user)
+    _link_call_to_action(draft)
+    if revise is not None:
+        guide = revise.get_latest_revision_as_object()
+        _fill(guide, draft, user)
+        guide.related_services = [page.specific for page in draft.treatments]
+        guide.save_revision(user=user, log_action=True)
+        draft.revised = True
+        return BlogPage.objects.get(pk=guide.pk)
     guide = BlogPage(
-        title=draft.title,
-        draft_title=draft.title,
         slug=find_available_slug(parent, slugify(draft.title)[:200] or "guide"),
-        seo_title=draft.seo_title,
-        search_description=draft.search_description,
-        intro=draft.intro,
         date=timezone.localdate(),
-        body=draft.body,
         live=False,
         owner=user,
     )
+    _fill(guide, draft, user)
     try:
         parent.add_child(instance=guide)
     except ValidationError as error:
@@ -491,7 +792,25 @@ def create_draft(draft: GuideDraft, parent: Page | None = None, user=None) -> Bl
     return guide
 
 
-def import_guide(elements: list[Element], parent: Page | None = None, user=None):
-    """(the draft page, what was recognised) from a document's elements."""
+def import_guide(
+    elements: list[Element], parent: Page | None = None, user=None, separate: bool = False
+):
+    """(the draft page, what was made) from a document's elements. A guide already under
+    ``parent`` with the same title gets a new draft, unless ``separate``."""
     draft = build_draft(elements)
-    return create_draft(draft, parent=parent, user=user), draft
+    revise = None if separate else existing_guide(draft.title, parent)
+    return create_draft(draft, parent=parent, user=user, revise=revise), draft
+
+
+def made(guide, draft) -> str:
+    """The first words of what the import says: which draft it made, and what is in it."""
+    if draft.revised:
+        opening = (
+            f"“{guide.title}” was already a guide: this is a new draft of it. Compare it "
+            "with the earlier version under History."
+        )
+        if guide.live:
+            opening += " The published guide stays as it is until you publish the draft."
+    else:
+        opening = f"“{guide.title}” is a draft: nothing is published yet."
+    return " ".join([opening, *draft.notes()])

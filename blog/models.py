@@ -1,5 +1,6 @@
 import datetime
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.core.paginator import Paginator
@@ -7,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -25,6 +27,17 @@ from writing_checks.checks import WritingWarning
 from writing_checks.panel import EmptyBulletsDroppedForm, WritingChecksPanel
 
 WORDS_PER_MINUTE = 200
+FAQ_ANCHOR = "faq-heading"  # the FAQ block's heading (templates/blocks/faq_block.html)
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """A place in a guide the table of contents links to."""
+
+    text: str
+    anchor: str
+
+
 # A tag's slug as taggit makes it (Unicode letters and digits, "_" and "-").
 TAG_SLUG = re.compile(r"[\w-]{1,100}")
 
@@ -197,6 +210,30 @@ class BlogPage(HeroImageMixin, BasePage):
                     "search engines and clients look for.",
                 )
             )
+        if self.author is None and self.last_reviewed is None:
+            warnings.append(
+                WritingWarning(
+                    "guide-without-author-or-review",
+                    "No author and no “last reviewed” date (About this article): readers "
+                    "and search engines look for who wrote health advice, and when it was "
+                    "last checked.",
+                )
+            )
+        elif self.author is None:
+            warnings.append(
+                WritingWarning(
+                    "guide-without-author",
+                    "No author (About this article): readers look for who wrote health advice.",
+                )
+            )
+        elif self.last_reviewed is None:
+            warnings.append(
+                WritingWarning(
+                    "guide-without-review-date",
+                    "No “last reviewed” date (About this article): readers look for when "
+                    "the advice was last checked.",
+                )
+            )
         if not self.related_services.all():
             warnings.append(
                 WritingWarning(
@@ -225,8 +262,20 @@ class BlogPage(HeroImageMixin, BasePage):
         text = " ".join([self.intro, *self.body.stream_block.get_searchable_content(self.body)])
         return max(1, round(len(text.split()) / WORDS_PER_MINUTE))
 
-    def table_of_contents(self):
-        return headings(self.body)
+    def table_of_contents(self) -> list[ContentsEntry]:
+        """Every section a reader can jump to, in order: the section headings, the FAQ and
+        the warning callouts (each has its heading's anchor on the page)."""
+        section_headings = {id(value) for value in headings(self.body)}
+        entries = []
+        for child in self.body or ():
+            value = child.value
+            if child.block_type == "heading" and id(value) in section_headings:
+                entries.append(ContentsEntry(value["text"], value.anchor()))
+            elif child.block_type == "faq":
+                entries.append(ContentsEntry(value["heading"], FAQ_ANCHOR))
+            elif child.block_type == "callout" and value["variant"] == "warning":
+                entries.append(ContentsEntry(value["heading"], slugify(value["heading"])))
+        return entries
 
     def live_related_services(self):
         return live_public(self.related_services).order_by("path")

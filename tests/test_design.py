@@ -181,18 +181,21 @@ def test_article_table_of_contents_links_to_headings_on_the_page(client, demo_si
     toc = soup.find("nav", class_="toc")
     assert toc is not None
     links = toc.find_all("a")
+    # Every section a reader can jump to: the section headings, the FAQ and the warning.
     sections = [
-        block.value["text"]
+        block.value["text"] if block.block_type == "heading" else block.value["heading"]
         for block in article.body
-        if block.block_type == "heading" and block.value["level"] == "h2"
+        if (block.block_type == "heading" and block.value["level"] == "h2")
+        or block.block_type == "faq"
+        or (block.block_type == "callout" and block.value["variant"] == "warning")
     ]
-    assert len(sections) >= 3
+    assert len(sections) >= 5
     assert [text_of(a) for a in links] == sections
     for link in links:
         assert link["href"].startswith("#")
         target = soup.find(id=link["href"][1:])
         assert target is not None and target.name == "h2", link["href"]
-        assert text_of(target) == text_of(link)
+        assert text_of(target).removeprefix("⚠").strip() == text_of(link)
 
 
 def test_article_links_its_related_services(client, demo_site, article):

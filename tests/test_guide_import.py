@@ -73,6 +73,7 @@ SECTION_HEADINGS = [
     "Conclusion",
     "Ready to try massage for sciatica relief?",
 ]
+INVITATION = SECTION_HEADINGS[-1]
 SUBHEADINGS = [
     "Releasing Muscle Tension",
     "Improving Blood Flow",
@@ -92,8 +93,8 @@ def test_the_practice_guide_keeps_its_title_and_every_heading_in_order():
     assert draft.title == SOURCE_LINES[0]
     assert draft.seo_title == SOURCE_LINES[1]
     headings = blocks(draft, "heading")
-    # The FAQ and the warning are blocks of their own, with their headings.
-    expected = [h for h in SECTION_HEADINGS if h not in (SECTION_HEADINGS[4], SECTION_HEADINGS[5])]
+    # The FAQ, the warning and the closing invitation are blocks of their own.
+    expected = [h for h in SECTION_HEADINGS if h not in SECTION_HEADINGS[4:6] + [INVITATION]]
     assert [h["text"] for h in headings if h["level"] == "h2"] == expected
     assert [h["text"] for h in headings if h["level"] == "h3"] == SUBHEADINGS
     # Each sub-heading sits in its section, after its heading.
@@ -405,7 +406,7 @@ def test_the_command_prints_the_drafts_edit_address(capsys):
     guide = BlogPage.objects.get(title="Easing Shoulder Tension from Desk Work")
     assert out.strip().endswith(f"/admin/pages/{guide.pk}/edit/")
     assert not guide.live
-    assert "2 questions in the FAQ" in err
+    assert "2 questions" in err and "The FAQ is “Questions”" in err
 
 
 def test_the_command_puts_the_draft_under_the_parent_given(capsys):
@@ -477,9 +478,9 @@ def test_uploading_a_word_guide_lands_on_its_draft_with_what_was_recognised(clie
     assert response.redirect_chain[-1][0] == reverse("wagtailadmin_pages:edit", args=[guide.pk])
     message = " ".join(str(m) for m in response.context["messages"])
     assert "is a draft" in message
-    assert "2 questions in the FAQ" in message
-    assert f"the warning “{WORD_WARNING}”" in message
-    assert "suggested treatments: Trigger Point Therapy" in message
+    assert "2 questions" in message and f"The FAQ is “{WORD_FAQ}”" in message
+    assert f"The warning is “{WORD_WARNING}”" in message
+    assert "Suggested treatments: Trigger Point Therapy" in message
     assert not guide.live
     assert guide.latest_revision.user.username == "therapist"
 

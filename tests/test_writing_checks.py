@@ -22,6 +22,7 @@ from writing_checks.checks import (
     reading_ease,
     syllables,
 )
+from writing_checks.word_count import count_words, main_text
 
 from .factories import faq, heading, make_guide, make_image, make_service, make_superuser, paragraph
 from .test_admin_language import page_form_data
@@ -188,6 +189,94 @@ def test_words_that_only_contain_a_claim_word_are_fine():
     assert claim_word_warnings(["A curious, securely healthy manicure."]) == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Is massage a cure for sciatica?",  # a question
+        "Massage can reduce symptoms, but it doesn’t “cure” the underlying cause.",  # quoted
+        'Some call it a "miracle" treatment; it is simply careful work.',  # quoted
+        "There is no guarantee of relief.",  # negated
+        "Massage will not cure a slipped disc.",  # negated
+        "We never promise a miracle.",  # negated
+    ],
+)
+def test_a_claim_word_asked_quoted_or_negated_is_no_claim(sentence):
+    assert claim_word_warnings([sentence]) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word"),
+    [
+        ("Massage cures sciatica.", "cures"),
+        ("Relief is guaranteed after one session.", "guaranteed"),
+        ("Does it hurt? Rarely, and it heals the back.", "heals"),  # a question before it
+        ("A proven treatment, not a fad.", "proven"),  # the negation comes after
+    ],
+)
+def test_a_claim_word_stated_is_a_claim(sentence, word):
+    [warning] = claim_word_warnings([sentence])
+    assert warning.message.startswith(f"“{word}”")
+
+
+def test_the_practice_guides_own_disclaimer_is_no_claim():
+    from practice.demo.article import BODY
+
+    _, items = dict(BODY)["faq"]
+    questions = [question for question, _ in items]
+    pieces = [*questions, *(re.sub(r"<[^>]+>", "", answer) for _, answer in items)]
+    assert "Is massage a cure for sciatica?" in questions
+    assert claim_word_warnings(pieces) == []
+
+
+# -- the word count ------------------------------------------------------------------------
+
+
+def test_words_are_counted_as_the_browsers_word_segments():
+    # Each counted as Chromium's Intl.Segmenter("en", {granularity: "word"}) counted it.
+    assert count_words("drug-free it’s don't 1.5 e.g. compression.Improving 10:30 £45") == 12
+    assert count_words("— · ⚠ …") == 0
+
+
+def test_the_text_of_main_is_counted_as_textcontent_joins_it():
+    html = (
+        "<header>Menu words</header><main><h1>Title here</h1>"
+        "<ol><li>The Knee Hug</li><li>The Cat</li></ol>"
+        "<details><summary>Is it safe?</summary><p>Closed answer</p></details>"
+        "</main><footer>Not counted</footer>"
+    )
+    # As Wagtail's Checks panel counts: text joined with nothing between ("HugThe", "CatIs"),
+    # the closed answer counted, the header and footer not.
+    assert count_words(main_text(html)) == 9
+
+
+@pytest.mark.django_db
+def test_the_panel_counts_the_words_of_the_page_as_shown(admin_client):
+    guide = make_guide(
+        title="Back pain", intro="Walk a little.", body=[paragraph("<p>Rest well today.</p>")]
+    )
+    html = admin_client.get(reverse("writing_checks_on_edit", args=[guide.pk])).content.decode()
+    served = admin_client.get(guide.url).content.decode()
+    words = count_words(main_text(served))
+    assert words > 7  # the title, the intro, the text and the page's own lines
+    assert f"<strong>Words:</strong> <span data-writing-checks-words>{words}</span>" in html
+
+
+# -- author and review date ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_guide_with_no_author_and_no_review_date_is_warned_about(demo_site):
+    guide = make_guide(title="Bare guide")
+    assert "guide-without-author-or-review" in checks(check_page(guide).warnings)
+    from blog.models import Author
+
+    guide.author = Author.objects.get()
+    guide.last_reviewed = "2026-11-01"
+    assert not {"guide-without-author-or-review", "guide-without-author"} & set(
+        checks(check_page(guide).warnings)
+    )
+
+
 # -- a whole page ------------------------------------------------------------------------
 
 
@@ -199,9 +288,13 @@ def test_a_guide_without_faq_or_treatment_is_warned_and_one_with_both_is_not(dem
     )
 
     service = make_service(title="Deep tissue")
+    from blog.models import Author
+
     full = make_guide(
         title="Full guide",
         search_description="A guide.",
+        author=Author.objects.get(),
+        last_reviewed="2026-11-01",
         body=[heading("Help"), faq(("Does it hurt?", "<p>Not much.</p>"))],
         related_services=[service],
     )

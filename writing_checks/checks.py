@@ -43,6 +43,16 @@ CLAIM_WORDS = {
     "proven": "“research suggests” (and link the research)",
 }
 CLAIM_PATTERN = re.compile(r"\b(" + "|".join(CLAIM_WORDS) + r")\b", re.IGNORECASE)
+# A claim word is no claim in a question ("Is massage a cure?"), in quotation marks (it
+# doesn't “cure”), or after a negation close before it ("not a cure", "no guarantee").
+SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[”\"’]?|$)")
+QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’|(?<!\w)'[^']*'(?!\w)")
+NEGATION = re.compile(
+    r"\b(not|no|never|nor|without|cannot|neither|isn['’]t|aren['’]t|doesn['’]t|don['’]t|"
+    r"didn['’]t|won['’]t|can['’]t|couldn['’]t|shouldn['’]t|wouldn['’]t|nothing|nobody)\b",
+    re.IGNORECASE,
+)
+NEGATION_REACH = 4  # words before the claim word that a negation covers
 
 # A paragraph or list item with nothing a reader would see.
 EMPTY_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(?:\s|&nbsp;|<br\s*/?>)*</p>", re.IGNORECASE)
@@ -308,11 +318,27 @@ def empty_text_warnings(stream) -> list[WritingWarning]:
     return warnings
 
 
+def claims(text: str) -> list[str]:
+    """The claim words of ``text`` that make a claim: not asked, quoted or negated."""
+    found = []
+    for sentence in SENTENCE.findall(text):
+        if sentence.strip().rstrip('”"’').endswith("?"):
+            continue
+        quoted = [match.span() for match in QUOTED.finditer(sentence)]
+        for match in CLAIM_PATTERN.finditer(sentence):
+            if any(start <= match.start() < end for start, end in quoted):
+                continue
+            before = sentence[: match.start()].split()[-NEGATION_REACH:]
+            if NEGATION.search(" ".join(before)):
+                continue
+            found.append(match.group(1).lower())
+    return found
+
+
 def claim_word_warnings(text_pieces: list[str]) -> list[WritingWarning]:
     found: dict[str, int] = {}
     for piece in text_pieces:
-        for match in CLAIM_PATTERN.finditer(piece):
-            word = match.group(1).lower()
+        for word in claims(piece):
             found[word] = found.get(word, 0) + 1
     return [
         WritingWarning(

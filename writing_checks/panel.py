@@ -12,12 +12,18 @@ from wagtail.admin.forms.pages import WagtailAdminPageForm
 from wagtail.admin.panels import Panel
 
 from .checks import check_page, drop_empty_list_items
+from .word_count import preview_word_count
 
 FRAGMENT_TEMPLATE = "writing_checks/results.html"
 
 
 def render_results(page, request=None) -> str:
-    return render_to_string(FRAGMENT_TEMPLATE, {"report": check_page(page)}, request=request)
+    # Counted on the page as its preview shows it, as Wagtail's Checks panel counts; a page
+    # not yet saved has no preview of its own, so its count waits for the first save.
+    words = preview_word_count(page, request) if page.pk else None
+    return render_to_string(
+        FRAGMENT_TEMPLATE, {"report": check_page(page), "words": words}, request=request
+    )
 
 
 class WritingChecksPanel(Panel):

@@ -372,6 +372,14 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "home.images.DescribedImageForm"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 24_000_000
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Autosave off. In Wagtail 7.4 an editing-session ping already on its way when an autosave
+# saves carries the revision the window had before; the server then reports the autosave
+# as "You saved a new version in another window", and the editor (SessionController) keeps
+# that conflict for good: with one window open, the next Publish or "Schedule to publish"
+# stops at that dialog and does nothing until a second click (reproduced in
+# tests/test_browser_guide_journey.py). Without autosave, a conflict is a real one: another
+# window or person saved. Her work is saved by Save draft, as before 7.4.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 # Approval workflows: a solo practice publishes her own pages, never "Submit to moderators".
 WAGTAIL_WORKFLOW_ENABLED = os.environ.get("WAGTAIL_WORKFLOWS", "0") == "1"
 WAGTAILSEO_SEP = "|"

@@ -1,4 +1,6 @@
-"""manage.py import_guide PATH [--parent URL_PATH]: a document → a draft guide, never published."""
+"""manage.py import_guide PATH [--parent URL_PATH] [--separate]: a document → a draft guide,
+never published. It says what it made and every line it could not place, and exits non-zero
+only when it made nothing."""
 
 from pathlib import Path
 
@@ -8,7 +10,7 @@ from django.urls import reverse
 from wagtail.models import Page, Site
 
 from blog.guide_elements import GuideImportError
-from blog.guide_import import check_size, import_guide, read_document
+from blog.guide_import import check_size, import_guide, made, read_document
 
 
 class Command(BaseCommand):
@@ -25,18 +27,28 @@ class Command(BaseCommand):
             help="The page to put the guide under, by its address, e.g. /blog/ "
             "(the guides index unless given)",
         )
+        parser.add_argument(
+            "--separate",
+            action="store_true",
+            help="Make a separate guide even if one with the same title is there "
+            "(otherwise that guide gets a new draft)",
+        )
 
-    def handle(self, *args, path, parent=None, **options):
+    def handle(self, *args, path, parent=None, separate=False, **options):
         source = Path(path)
         try:
             if not source.is_file():
                 raise CommandError(f"{path}: no such file.")
             check_size(source.name, source.stat().st_size)
-            elements = read_document(source.name, source.read_bytes())
-            guide, draft = import_guide(elements, parent=self._parent(parent) if parent else None)
+            elements = read_document(source.name, source.read_bytes(), folder=source.parent)
+            guide, draft = import_guide(
+                elements, parent=self._parent(parent) if parent else None, separate=separate
+            )
         except (GuideImportError, OSError) as error:
             raise CommandError(f"{path}: {error}") from error
-        self.stderr.write(f"“{guide.title}” is a draft. {draft.summary()}")
+        self.stderr.write(made(guide, draft))
+        for line in draft.could_not_place():
+            self.stderr.write(f"Could not place: {line}")
         edit_path = reverse("wagtailadmin_pages:edit", args=[guide.pk])
         base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
         self.stdout.write(f"{base}{edit_path}")

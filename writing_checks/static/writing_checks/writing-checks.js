@@ -43,9 +43,15 @@
     if (!url || !form || !results) return;
     var lastSent = new URLSearchParams(new FormData(form)).toString();
     var busy = false;
+    var leaving = false;
+    // Once she saves or publishes, the page is about to be replaced: a check now would only
+    // compete with the save for the database.
+    form.addEventListener('submit', function () {
+      leaving = true;
+    });
 
     function refresh() {
-      if (busy) return;
+      if (busy || leaving) return;
       var data = new FormData(form);
       var serialised = new URLSearchParams(data).toString();
       if (serialised === lastSent) return;
