@@ -6,9 +6,9 @@ import threading
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
-from home.management.loop import add_loop_arguments, run_until_stopped
 
 from availability.busy_calendar import read_busy_calendar
+from home.management.loop import add_loop_arguments, run_until_stopped
 
 logger = logging.getLogger(__name__)
 
