@@ -14,6 +14,7 @@ import uuid
 
 import psycopg
 import pytest
+import redis
 
 from home import page_warming
 from practice.public_address import site_address
@@ -41,13 +42,15 @@ print(json.dumps(answers))
 def database(kind: str, workdir):
     """The environment's DATABASE_URL (and REDIS_URL): a new SQLite file, or a new
     PostgreSQL database (made by ``prepare_site``, dropped afterwards), with Redis for the
-    cache."""
+    cache, emptied first: a generation an earlier run left there, already warmed, would
+    leave the worker nothing to warm."""
     if kind == "sqlite":
         yield {"DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}"}
         return
     server = require_postgres()
     redis_url = require_redis(11)
     name = f"practice_{uuid.uuid4().hex[:8]}"
+    redis.Redis.from_url(redis_url).flushdb()
     try:
         yield {"DATABASE_URL": f"{server}/{name}", "REDIS_URL": redis_url}
     finally:
