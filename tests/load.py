@@ -31,8 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .private_redis import private_redis
-from .quality.check_quality import manage, production_env
-from .servers import REPO_ROOT, free_port, gunicorn
+from .servers import REPO_ROOT, free_port, gunicorn, prepare_site, production_env
 
 BOOKING_PATH = "/book/"
 # Longer than the form's minimum fill time (FORM_MIN_FILL_SECONDS, 3 s): a person's pace.
@@ -92,19 +91,14 @@ def prepared_site(workdir: Path, vendor: str, postgres_url: str = "", redis_url:
     if vendor == "sqlite":
         database = Database(env["DATABASE_URL"])
     else:
-        import psycopg
         import redis
 
         name = f"load_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(f"{postgres_url}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
         database = Database(f"{postgres_url}/{name}", redis_url)
         redis.Redis.from_url(redis_url).flushdb()
         env.update(DATABASE_URL=database.url, REDIS_URL=redis_url)
     try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", "80")
-        manage(env, "collectstatic", "--noinput")
+        prepare_site(env)
         yield env, database
     finally:
         if name:

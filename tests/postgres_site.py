@@ -1,9 +1,10 @@
 """The demo site served from a fresh PostgreSQL database, as production serves it.
 
-``serve_postgres_site`` makes a new database, migrates it, fills it with the demo content
-and puts gunicorn with the production settings in front of it. Tests use it through the
-module-scoped ``postgres_site`` fixture (tests/conftest.py); a test module may add to
-gunicorn's environment with a module-level ``POSTGRES_SITE_ENV`` dict:
+``serve_postgres_site`` makes a new database holding the demo content (a copy of a template
+made once per session: tests/servers.py's ``prepare_site``) and puts gunicorn with the
+production settings in front of it. Tests use it through the module-scoped ``postgres_site``
+fixture (tests/conftest.py); a test module may add to gunicorn's environment with a
+module-level ``POSTGRES_SITE_ENV`` dict:
 
     POSTGRES_SITE_ENV = {"FORM_RATE_LIMIT_POSTS": "1000"}
 
@@ -18,8 +19,7 @@ from pathlib import Path
 import psycopg
 
 from .optional_services import require_postgres
-from .quality.check_quality import manage, production_env
-from .servers import free_port, gunicorn
+from .servers import free_port, gunicorn, prepare_site, production_env
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,17 +43,13 @@ def serve_postgres_site(workdir: Path, extra_env: dict[str, str]):
     """Yields the running site; drops its database afterwards."""
     server = require_postgres()
     database = f"practice_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
     port = free_port()
     env = production_env(workdir, port)
     env.update(DATABASE_URL=f"{server}/{database}")
     env.update(extra_env)
     log_path = workdir / "gunicorn.log"
     try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(port))
-        manage(env, "collectstatic", "--noinput")
+        prepare_site(env, port=port)
         with gunicorn(env, port, log_path) as base_url:
             yield PostgresSite(base_url, env, env["DATABASE_URL"], log_path)
     finally:

@@ -1,7 +1,8 @@
 """20 visitors booking at once, each clicking twice: every request stored exactly once.
 
-Each database runs in a fresh subprocess with its own real database: a SQLite file (WAL,
-IMMEDIATE transactions, as configured in settings) and PostgreSQL (tests/optional_services.py).
+Each database runs in a fresh subprocess with its own real database holding the demo site
+(tests/servers.py's ``prepare_site``): a SQLite file (WAL, IMMEDIATE transactions, as
+configured in settings) and PostgreSQL (tests/optional_services.py).
 """
 
 import json
@@ -15,23 +16,20 @@ import psycopg
 import pytest
 
 from .optional_services import require_postgres
+from .servers import prepare_site
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 20
 
 
 def concurrent_bookings() -> dict:
-    """Run inside the subprocess: migrate, load the demo, then post from 20 threads."""
+    """Run inside the subprocess, on the demo site: post from 20 threads."""
     import threading
 
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    call_command("load_demo_content", hostname="testserver", port=80, verbosity=0)
     from django.test import Client
 
     from bookings.models import BookingRequest, Notification
@@ -71,13 +69,17 @@ def concurrent_bookings() -> dict:
     return result
 
 
-def run_in_subprocess(database_url: str) -> dict:
+def run_in_subprocess(database_url: str, workdir: Path) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "practice.settings.test",
         "DATABASE_URL": database_url,
+        "DJANGO_MEDIA_ROOT": str(workdir / "media"),
         "PYTHONPATH": str(ROOT),
     }
+    prepare_site(
+        {**env, "DJANGO_STATIC_ROOT": str(workdir / "static")}, hostname="testserver", port=80
+    )
     code = (
         "import json, tests.test_booking_concurrency as m; "
         "print('RESULT ' + json.dumps(m.concurrent_bookings()))"
@@ -104,7 +106,7 @@ def assert_each_stored_once(result):
 
 
 def test_concurrent_bookings_on_sqlite_are_each_stored_once(tmp_path):
-    result = run_in_subprocess(f"sqlite:///{tmp_path / 'concurrency.sqlite3'}")
+    result = run_in_subprocess(f"sqlite:///{tmp_path / 'concurrency.sqlite3'}", tmp_path)
     assert result["vendor"] == "sqlite"
     assert result["journal_mode"] == "wal"
     assert result["busy_timeout"] == 20000
@@ -112,14 +114,12 @@ def test_concurrent_bookings_on_sqlite_are_each_stored_once(tmp_path):
 
 
 @pytest.mark.postgres
-def test_concurrent_bookings_on_postgresql_are_each_stored_once():
+def test_concurrent_bookings_on_postgresql_are_each_stored_once(tmp_path):
     postgres = require_postgres()
     name = f"booking_concurrency_{uuid.uuid4().hex[:8]}"
     admin = f"{postgres}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        result = run_in_subprocess(f"{postgres}/{name}")
+        result = run_in_subprocess(f"{postgres}/{name}", tmp_path)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -24,8 +24,7 @@ from .factories import set_practice_details
 from .load import Database
 from .mail import run_worker
 from .posts import booking_data
-from .quality.check_quality import production_env
-from .servers import REPO_ROOT, database_url_for_other_processes, free_port
+from .servers import REPO_ROOT, database_url_for_other_processes, free_port, production_env
 
 pytestmark = pytest.mark.django_db
 

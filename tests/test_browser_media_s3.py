@@ -14,10 +14,9 @@ from PIL import Image as PillowImage
 
 from .browser_support import new_page, sign_in
 from .factories import make_guide, make_superuser, paragraph
-from .quality.check_quality import manage
 from .s3_server import BUCKET, bucket_keys, create_media_bucket, moto_server, s3_media_env
 from .s3_server import upload_folder as upload_demo_media
-from .servers import database_url_for_other_processes, free_port, gunicorn
+from .servers import database_url_for_other_processes, free_port, gunicorn, manage
 from .test_media_s3 import fetch, files_under
 
 pytestmark = [

@@ -25,8 +25,7 @@ from .factories import make_staff_user
 from .optional_services import require_redis
 from .postgres_site import serve_postgres_site
 from .posts import booking_data
-from .quality.check_quality import manage, production_env
-from .servers import free_port, gunicorn, run_in_site_process
+from .servers import free_port, gunicorn, prepare_site, production_env, run_in_site_process
 
 LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1")]
 TWO_PROXIES = [*LOOPBACK, ipaddress.ip_network("10.0.0.0/24")]
@@ -174,8 +173,7 @@ PROXY, DIRECT = "127.0.0.2", "127.0.0.1"
 def sqlite_site(workdir):
     port = free_port()
     env = {**production_env(workdir, port), **SERVER_ENV}
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
+    prepare_site(env, port=port)
     with gunicorn(env, port, workdir / "gunicorn.log") as base_url:
         yield base_url, env
 

@@ -15,8 +15,7 @@ import pytest
 
 from practice.unavailable import RETRY_AFTER_SECONDS
 
-from .quality.check_quality import manage, production_env
-from .servers import free_port, gunicorn
+from .servers import collect_static, free_port, gunicorn, production_env
 
 CSRF = "a" * 32  # any well-formed token: the cookie and the field only have to agree
 
@@ -60,7 +59,7 @@ def site_without_database(tmp_path_factory):
     port = free_port()
     env = production_env(workdir, port)
     env["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:{free_port()}/practice"
-    manage(env, "collectstatic", "--noinput")
+    collect_static(env)
     with gunicorn(env, port, workdir / "gunicorn.log", start_timeout=120) as base_url:
         yield base_url
 

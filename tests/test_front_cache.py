@@ -15,8 +15,7 @@ from caching.generation import current_generation
 
 from .factories import make_guide_in_another_process
 from .front_proxy import nginx, require_nginx, write_loopback_config
-from .quality.check_quality import manage, production_env
-from .servers import free_port, gunicorn, run_in_site_process
+from .servers import free_port, gunicorn, prepare_site, production_env, run_in_site_process
 
 USERBAR = b"wagtail-userbar"
 
@@ -46,9 +45,7 @@ def site(tmp_path_factory):
         WAGTAILADMIN_BASE_URL=f"http://127.0.0.1:{proxy_port}",
         PAGE_CACHE_ENABLED="1",
     )
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(proxy_port))
-    manage(env, "collectstatic", "--noinput")
+    prepare_site(env, port=proxy_port)
     env["FRONTEND_CACHE_PURGE_URL"] = f"http://127.0.0.1:{purge_port}"
     config = write_loopback_config(
         workdir / "nginx", proxy_port, purge_port, app_port, workdir / "public"

@@ -20,8 +20,7 @@ from page_views.front_cache_log import only_reader
 from page_views.models import PageViewDay
 
 from .front_proxy import DEPLOY_NGINX, nginx, require_nginx, write_loopback_config
-from .quality.check_quality import manage, production_env
-from .servers import free_port, gunicorn
+from .servers import free_port, gunicorn, manage, prepare_site, production_env
 
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -302,9 +301,7 @@ def test_views_through_nginx_are_counted_once_each_whether_nginx_or_the_app_answ
         PAGE_CACHE_ENABLED="1",
         FRONTEND_CACHE_PURGE_URL=f"http://127.0.0.1:{purge_port}",
     )
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(proxy_port))
-    manage(env, "collectstatic", "--noinput")
+    prepare_site(env, port=proxy_port)
     prefix = tmp_path / "nginx"
     config = write_loopback_config(prefix, proxy_port, purge_port, app_port, tmp_path / "public")
     hits_log = prefix / "practice-page-hits.log"

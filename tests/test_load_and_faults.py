@@ -21,8 +21,7 @@ from practice.unavailable import RETRY_AFTER_SECONDS, database_unavailable, unav
 from . import load
 from .optional_services import require_postgres, require_redis
 from .posts import booking_data
-from .quality.check_quality import manage, production_env
-from .servers import copy_test_database
+from .servers import collect_static, copy_test_database, production_env
 
 # The SQLite legs serve a copy of the test database: pytest-django sets it up only for
 # tests that ask for it.
@@ -49,7 +48,7 @@ def sqlite_site(tmp_path_factory, django_db_setup, django_db_blocker):
         DJANGO_CLIENT_IP_HEADER="HTTP_X_REAL_IP",
         FORM_RATE_LIMIT_POSTS=str(load.RATE_LIMIT_POSTS),
     )
-    manage(env, "collectstatic", "--noinput")
+    collect_static(env)
     return env, load.Database(env["DATABASE_URL"]), workdir
 
 

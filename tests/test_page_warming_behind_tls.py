@@ -14,12 +14,13 @@ import uuid
 
 import psycopg
 import pytest
+import redis
 
 from caching.warming import warm_if_changed
+from practice.public_address import site_address
 
 from .optional_services import require_postgres, require_redis
-from .quality.check_quality import manage, production_env
-from .servers import REPO_ROOT, free_port, run_in_site_process
+from .servers import REPO_ROOT, free_port, prepare_site, production_env, run_in_site_process
 
 PUBLIC = "https://practice.example"
 
@@ -40,15 +41,16 @@ print(json.dumps(answers))
 @contextlib.contextmanager
 def database(kind: str, workdir):
     """The environment's DATABASE_URL (and REDIS_URL): a new SQLite file, or a new
-    PostgreSQL database, dropped afterwards, with Redis for the cache."""
+    PostgreSQL database (made by ``prepare_site``, dropped afterwards), with Redis for the
+    cache, emptied first: a generation an earlier run left there, already warmed, would
+    leave the worker nothing to warm."""
     if kind == "sqlite":
         yield {"DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}"}
         return
     server = require_postgres()
     redis_url = require_redis(11)
     name = f"practice_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(redis_url).flushdb()
     try:
         yield {"DATABASE_URL": f"{server}/{name}", "REDIS_URL": redis_url}
     finally:
@@ -71,9 +73,8 @@ def test_a_worker_round_behind_tls_warms_the_pages_visitors_then_get(tmp_path, k
             DJANGO_SECURE_SSL_REDIRECT="1",
             PAGE_CACHE_ENABLED="1",
         )
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo_content")  # at the public address: the Site says https
-        manage(env, "collectstatic", "--noinput")
+        # At the public address, as `load_demo_content` puts it: the Site says https.
+        prepare_site(env, *site_address(PUBLIC))
 
         worker = subprocess.run(
             [sys.executable, "manage.py", "send_pending_notifications"],

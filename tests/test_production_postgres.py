@@ -17,8 +17,8 @@ import redis
 
 from .factories import make_guide_in_another_process
 from .optional_services import require_postgres, require_redis
-from .quality.check_quality import manage, production_env, sitemap_paths
-from .servers import REPO_ROOT, free_port, gunicorn
+from .quality.check_quality import sitemap_paths
+from .servers import REPO_ROOT, free_port, gunicorn, prepare_site, production_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -33,17 +33,13 @@ def site(tmp_path_factory):
     postgres = require_postgres()
     redis_url = require_redis(14)
     database = f"practice_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
     redis.Redis.from_url(redis_url).flushdb()
     workdir = tmp_path_factory.mktemp("postgres")
     port = free_port()
     env = production_env(workdir, port)
     env.update(DATABASE_URL=f"{postgres}/{database}", REDIS_URL=redis_url)
     try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(port))
-        manage(env, "collectstatic", "--noinput")
+        prepare_site(env, port=port)
         with gunicorn(env, port, workdir / "gunicorn.log") as base_url:
             yield base_url, env
     finally:

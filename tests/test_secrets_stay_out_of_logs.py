@@ -33,8 +33,14 @@ from secret_paths.redaction import MARK, RedactSecrets, carries_secret, redact
 from .desk_support import weekday_booking
 from .factories import make_staff_user
 from .front_proxy import nginx, require_nginx, write_loopback_config
-from .quality.check_quality import manage, production_env
-from .servers import REPO_ROOT, database_url_for_other_processes, free_port, gunicorn
+from .servers import (
+    REPO_ROOT,
+    collect_static,
+    database_url_for_other_processes,
+    free_port,
+    gunicorn,
+    production_env,
+)
 
 GUNICORN_UNIT = REPO_ROOT / "deploy" / "systemd" / "practice-gunicorn.service"
 
@@ -194,7 +200,7 @@ def test_no_log_of_gunicorn_django_or_nginx_holds_a_secret_address(demo_site, tm
     env["DATABASE_URL"] = database_url_for_other_processes(tmp_path)
     # The key these links and tokens were signed with.
     env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
-    manage(env, "collectstatic", "--noinput")
+    collect_static(env)
     log_path = tmp_path / "gunicorn.log"
     with gunicorn(env, app_port, log_path, *recipe_log_options()) as app_url:
         statuses = ask_every_way(app_url, secrets)

@@ -26,8 +26,7 @@ from .browser_support import CSP_VIOLATIONS, new_page, sign_in
 from .demo import DEMO_GUIDE_URL, DEMO_URLS
 from .factories import make_superuser
 from .quality import observatory
-from .quality.check_quality import manage, production_env
-from .servers import REPO_ROOT, free_port
+from .servers import REPO_ROOT, free_port, prepare_site, production_env
 
 PUBLIC_PAGES = ["/", DEMO_GUIDE_URL, "/book/", "/contact/", "/search/?q=sciatica"]
 UNUSED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb"]
@@ -307,9 +306,7 @@ def proxied_production_site(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("observatory")
     port = free_port()
     env = {**production_env(workdir, port), "DJANGO_SECURE_SSL_REDIRECT": "1"}
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(port))
-    manage(env, "collectstatic", "--noinput")
+    prepare_site(env, port=port)
     site = ProxiedSite(f"http://127.0.0.1:{port}")
     with (workdir / "gunicorn.log").open("a") as log:
         server = subprocess.Popen(

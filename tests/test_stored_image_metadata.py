@@ -25,9 +25,8 @@ from home.models import OG_IMAGE_FILTER
 
 from .factories import make_guide
 from .optional_services import require_postgres
-from .quality.check_quality import manage, production_env
 from .s3_server import bucket_keys, create_media_bucket, moto_server, s3_media_env
-from .servers import free_port, run_in_site_process
+from .servers import free_port, manage, production_env, run_in_site_process
 from .test_image_metadata import GPS_IFD, MARKER, assert_no_metadata, photo_with_location
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,6 @@ import argparse
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -43,14 +42,13 @@ from tests.quality.chromium import (
     CHROMIUM_FLAGS,
     CHROMIUM_PATH,
     LIGHTHOUSE_CLI,
-    REPO_ROOT,
     VNU_JAR,
     axe_violations,
     is_csp_violation,
     launch,
 )
 from tests.quality.sitemap_reader import sitemap_locations
-from tests.servers import free_port, gunicorn
+from tests.servers import free_port, gunicorn, prepare_site, production_env
 
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"accessibility": 100, "best-practices": 100, "seo": 100}
@@ -91,45 +89,12 @@ class PageResult:
         )
 
 
-def production_env(workdir: Path, port: int) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key not in ("DATABASE_URL", "REDIS_URL")
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="practice.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
-        DJANGO_MEDIA_ROOT=str(workdir / "media"),
-        DJANGO_STATIC_ROOT=str(workdir / "static"),
-        DJANGO_CACHE_DIR=str(workdir / "cache"),
-        WAGTAILADMIN_BASE_URL=f"http://127.0.0.1:{port}",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
 @contextlib.contextmanager
 def production_server(workdir: Path):
     """The site under production settings and gunicorn; yields its base URL."""
     port = free_port()
     env = production_env(workdir, port)
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo_content", "--hostname", "127.0.0.1", "--port", str(port))
-    manage(env, "collectstatic", "--noinput")
+    prepare_site(env, port=port)
     with gunicorn(env, port, workdir / "gunicorn.log") as base_url:
         yield base_url
 
