@@ -1,0 +1,142 @@
+"""Reading a page as a person, a screen reader or a search engine gets it.
+
+Tests compare what these functions return (words, links with their names, headings,
+labels, landmarks, meta values) rather than fragments of markup, so a change of class
+names or attribute order does not break a test, and a change a visitor notices does.
+Attributes that are behaviour, not looks (a form's method, ``rel="noopener"``, a hidden
+honeypot), are read from the parsed element with ``element``.
+"""
+
+import json
+
+from bs4 import BeautifulSoup, Tag
+
+NOT_SHOWN = ("script", "style", "template", "noscript")
+LANDMARKS = {
+    "header": "banner",
+    "footer": "contentinfo",
+    "nav": "navigation",
+    "main": "main",
+    "aside": "complementary",
+    "search": "search",
+}
+
+
+def read(html) -> BeautifulSoup | Tag:
+    """A parsed page; a parsed page or element is returned as it is."""
+    if isinstance(html, Tag):
+        return html
+    if isinstance(html, bytes):
+        html = html.decode()
+    return BeautifulSoup(html, "html.parser")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shown(element: Tag) -> bool:
+    """False for what no one sees: scripts, and anything hidden or inside something hidden."""
+    for node in [element, *element.parents]:
+        if node.name in NOT_SHOWN:
+            return False
+        if isinstance(node, Tag) and (node.has_attr("hidden") or node.get("aria-hidden") == "true"):
+            return False
+    return True
+
+
+def visible_text(html) -> str:
+    """The words a visitor reads, whitespace collapsed; no scripts, styles or hidden parts."""
+    page = read(html)
+    pieces = [
+        str(text) for text in page.find_all(string=True) if text.parent and shown(text.parent)
+    ]
+    return words(" ".join(pieces))
+
+
+def accessible_name(element: Tag) -> str:
+    """The name a screen reader gives the element: aria-label, its labelledby, or its words
+    (with an image's alt text)."""
+    if element.get("aria-label"):
+        return words(element["aria-label"])
+    if element.get("aria-labelledby"):
+        root = next(iter(element.parents), element)
+        while root.parent is not None:
+            root = root.parent
+        named = [root.find(id=id_) for id_ in element["aria-labelledby"].split()]
+        return words(" ".join(node.get_text(" ") for node in named if node))
+    parts = []
+    for node in element.descendants:
+        if isinstance(node, Tag) and node.name == "img":
+            parts.append(node.get("alt", ""))
+        elif not isinstance(node, Tag) and node.parent and shown(node.parent):
+            parts.append(str(node))
+    return words(" ".join(parts))
+
+
+def links(html) -> list[tuple[str, str | None]]:
+    """Each link as (its accessible name, its href), in page order. An ``<a>`` without href
+    is listed with None: a person sees words, not a link."""
+    return [(accessible_name(a), a.get("href")) for a in read(html).find_all("a")]
+
+
+def hrefs(html) -> list[str]:
+    return [href for _, href in links(html) if href is not None]
+
+
+def headings(html) -> list[tuple[int, str]]:
+    """Each heading as (level, words), in page order."""
+    found = read(html).find_all(["h1", "h2", "h3", "h4", "h5", "h6"])
+    return [(int(heading.name[1]), accessible_name(heading)) for heading in found]
+
+
+def labels(html) -> list[str]:
+    """The words of each form control's label."""
+    return [words(label.get_text(" ")) for label in read(html).find_all("label")]
+
+
+def landmark(html, role: str, name: str | None = None) -> Tag | None:
+    """The first landmark of ``role`` (by element or ``role``), with ``name`` if given."""
+    for element in read(html).find_all(True):
+        own = element.get("role") or LANDMARKS.get(element.name)
+        if element.name == "form" and element.get("role") is None:
+            own = None
+        if own == role and (name is None or accessible_name(element) == name):
+            return element
+    return None
+
+
+def region(html, name: str) -> Tag | None:
+    """A section or panel named ``name`` (by aria-label or the heading it is labelled by)."""
+    for element in read(html).find_all(True):
+        if (element.get("aria-label") or element.get("aria-labelledby")) and (
+            accessible_name(element) == name
+        ):
+            return element
+    return None
+
+
+def element(html, selector: str) -> Tag | None:
+    """The first element matching a CSS selector, to read its behaviour's attributes."""
+    return read(html).select_one(selector)
+
+
+def meta(html, key: str) -> str | None:
+    """The content of the meta tag with this name or property."""
+    page = read(html)
+    tag = page.find("meta", attrs={"name": key}) or page.find("meta", attrs={"property": key})
+    return tag.get("content") if tag else None
+
+
+def json_ld(html) -> list:
+    """The structured data of the page, parsed."""
+    scripts = read(html).find_all("script", type="application/ld+json")
+    return [json.loads(script.string) for script in scripts]
+
+
+def stylesheets(html) -> list[str]:
+    return [link["href"] for link in read(html).find_all("link", rel="stylesheet")]
+
+
+def elements_named(html, tag: str) -> list[Tag]:
+    return read(html).find_all(tag)
