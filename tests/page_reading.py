@@ -90,9 +90,61 @@ def headings(html) -> list[tuple[int, str]]:
     return [(int(heading.name[1]), accessible_name(heading)) for heading in found]
 
 
+def list_items(html) -> list[str]:
+    """The words of each item of each list."""
+    return [words(item.get_text(" ")) for item in read(html).find_all("li")]
+
+
+def inline_code(html) -> list[Tag]:
+    """What a strict content security policy blocks: inline scripts (JSON-LD is data, not
+    code), style elements, style attributes and event-handler attributes."""
+    page = read(html)
+    scripts = [
+        script
+        for script in page.find_all("script")
+        if not script.has_attr("src") and script.get("type") != "application/ld+json"
+    ]
+    handlers = [
+        tag for tag in page.find_all(True) if any(name.startswith("on") for name in tag.attrs)
+    ]
+    return scripts + page.find_all("style") + page.select("[style]") + handlers
+
+
 def labels(html) -> list[str]:
     """The words of each form control's label."""
     return [words(label.get_text(" ")) for label in read(html).find_all("label")]
+
+
+def control(html, label: str) -> Tag | None:
+    """The form control that the label with these words names."""
+    page = read(html)
+    for tag in page.find_all("label"):
+        if words(tag.get_text(" ")) == label:
+            if tag.get("for"):
+                return page.find(id=tag["for"])
+            return tag.find(["input", "select", "textarea"])
+    return None
+
+
+def button(html, name: str) -> Tag | None:
+    """The button a person knows by ``name``."""
+    for tag in read(html).find_all(["button", "input"]):
+        text = tag.get("value", "") if tag.name == "input" else accessible_name(tag)
+        if (tag.name == "button" or tag.get("type") == "submit") and words(text) == name:
+            return tag
+    return None
+
+
+def description(html, tag: Tag) -> str:
+    """What a screen reader adds after a control's name: its aria-describedby texts."""
+    page = read(html)
+    described = [page.find(id=id_) for id_ in tag.get("aria-describedby", "").split()]
+    return words(" ".join(node.get_text(" ") for node in described if node))
+
+
+def invalid_controls(html) -> list[Tag]:
+    """The controls a screen reader announces as invalid."""
+    return read(html).find_all(attrs={"aria-invalid": "true"})
 
 
 def landmark(html, role: str, name: str | None = None) -> Tag | None:
@@ -113,6 +165,14 @@ def region(html, name: str) -> Tag | None:
             accessible_name(element) == name
         ):
             return element
+    return None
+
+
+def section_headed(html, beginning: str) -> Tag | None:
+    """The section whose heading begins with these words."""
+    for heading in read(html).find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        if accessible_name(heading).startswith(beginning):
+            return heading.find_parent("section")
     return None
 
 
