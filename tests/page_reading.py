@@ -8,6 +8,7 @@ honeypot), are read from the parsed element with ``element``.
 """
 
 import json
+import re
 
 from bs4 import BeautifulSoup, Tag
 
@@ -174,6 +175,33 @@ def section_headed(html, beginning: str) -> Tag | None:
         if accessible_name(heading).startswith(beginning):
             return heading.find_parent("section")
     return None
+
+
+def list_under(html, heading_words: str) -> Tag | None:
+    """The first list after the heading that holds these words (a results list, say)."""
+    for heading in read(html).find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        if heading_words in accessible_name(heading):
+            return heading.find_next(["ol", "ul"])
+    return None
+
+
+def results_list(html) -> Tag | None:
+    """The ordered list of search results, under its heading "N result(s) for ..."."""
+    for heading in read(html).find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        if re.match(r"\d+ results? for ", accessible_name(heading)):
+            return heading.find_next("ol")
+    return None
+
+
+def result_links(html) -> list[str]:
+    """The addresses of the search results, in order; none when nothing was found."""
+    found = results_list(html)
+    return hrefs(found) if found is not None else []
+
+
+def cards(html) -> list[str]:
+    """The title of each card (an article teaser) on the page."""
+    return [name for article in read(html).find_all("article") for _, name in headings(article)[:1]]
 
 
 def element(html, selector: str) -> Tag | None:
