@@ -10,6 +10,7 @@ from blog.models import BlogPage
 from search.query import MAX_TERMS, search_terms
 from services.models import ServicePage
 
+from . import page_reading
 from .browser_support import new_page
 from .demo import DEMO_GUIDE_URL as GUIDE
 from .demo import DEMO_URLS
@@ -29,7 +30,7 @@ def search(client, query: str) -> BeautifulSoup:
 
 
 def result_links(client, query: str) -> list[str]:
-    return [a["href"] for a in search(client, query).select("ol.search-results a")]
+    return page_reading.result_links(search(client, query))
 
 
 def suggested_links(soup, heading: str) -> list[str]:
@@ -105,7 +106,7 @@ def newest_guides() -> list[str]:
 def test_an_empty_search_offers_the_treatments_and_the_newest_guides(client, demo_site):
     for query in ["", "   ", "the and of"]:
         soup = search(client, query)
-        assert soup.select("ol.search-results") == []
+        assert page_reading.results_list(soup) is None
         assert suggested_links(soup, "Our treatments") == treatments()
         assert suggested_links(soup, "Newest guides") == newest_guides()
 
