@@ -4,10 +4,13 @@ The form token was issued ten seconds ago (longer than a person takes at the lea
 honeypot is empty, and the two preferred times fall on weekdays in the day, a week ahead.
 """
 
+import secrets
 import time
 
+from django.core import signing
+
 from services.models import ServicePage
-from services.protection import issue_form_token
+from services.protection import TOKEN_MAX_AGE, TOKEN_SALT, issue_form_token
 
 from .open_days import next_weekday
 
@@ -15,6 +18,22 @@ from .open_days import next_weekday
 def old_token(seconds_ago: float = 10) -> str:
     """A form token issued long enough ago to pass the minimum fill time."""
     return issue_form_token(issued_at=time.time() - seconds_ago)
+
+
+def long_ago() -> float:
+    return time.time() - TOKEN_MAX_AGE - 60
+
+
+class SignerOfLongAgo(signing.TimestampSigner):
+    def timestamp(self):
+        return signing.b62_encode(int(long_ago()))
+
+
+def expired_token() -> str:
+    """A token as this site signed it for a form shown longer ago than TOKEN_MAX_AGE."""
+    return SignerOfLongAgo(salt=TOKEN_SALT).sign_object(
+        {"t": long_ago(), "n": secrets.token_hex(16)}
+    )
 
 
 def booking_data(treatment: ServicePage | None = None, **overrides) -> dict:

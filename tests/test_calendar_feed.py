@@ -5,7 +5,6 @@ icalendar library; the address is replaced through the admin page, as she would.
 """
 
 import datetime
-import re
 import uuid
 
 import pytest
@@ -17,6 +16,7 @@ from bookings.ics import booking_calendar
 from bookings.models import BookingRequest, CalendarFeed
 
 from .factories import make_booking_request, make_staff_user, set_practice_details
+from .page_reading import button, control, links
 
 pytestmark = pytest.mark.django_db
 
@@ -135,9 +135,11 @@ def test_she_makes_copies_and_replaces_the_address_in_the_admin(staff_client, de
     made = staff_client.post(ADMIN_PAGE, follow=True)
     first = CalendarFeed.current()
     page = made.content.decode()
-    assert f'value="http://testserver/calendar/{first.token}.ics"' in page
-    assert f'href="webcal://testserver/calendar/{first.token}.ics"' in page
-    assert 'data-action="w-clipboard#copy"' in page
+    address = control(page, "Address to subscribe to")
+    assert address["value"] == f"http://testserver/calendar/{first.token}.ics"
+    webcal = f"webcal://testserver/calendar/{first.token}.ics"
+    assert ("Subscribe on this iPhone", webcal) in links(page)
+    assert button(page, "Copy the address")["data-action"] == "w-clipboard#copy"
     for words in ("iPhone", "Add Subscribed Calendar", "Android", "From URL"):
         assert words in page
     assert fetch(first.get_absolute_url()).status_code == 200
@@ -163,4 +165,4 @@ def test_only_practice_staff_see_or_replace_the_address(client, feed):
 
 def test_the_week_view_leads_to_the_calendar_page(staff_client):
     week = staff_client.get("/admin/booking_requests/week/").content.decode()
-    assert re.search(rf'href="{ADMIN_PAGE}"[^>]*>Put your appointments in your phone', week)
+    assert ("Put your appointments in your phone's calendar", ADMIN_PAGE) in links(week)

@@ -11,6 +11,7 @@ from services.models import ContactPage, QuarantinedSubmission
 from services.protection import issue_form_token
 
 from .mail import run_worker
+from .page_reading import control, description, elements_named, invalid_controls, visible_text
 from .posts import contact_data
 from .servers import free_port
 
@@ -115,8 +116,9 @@ def test_bad_contact_input_gets_a_clear_error_and_stores_nothing(
     response = client.post("/contact/", contact_data(**overrides))
     assert response.status_code == 400
     html = response.content.decode()
-    assert message in html
-    assert 'aria-invalid="true"' in html and "_error" in html
+    assert message in visible_text(html)
+    # The field in error is announced as invalid, with the message read after its name.
+    assert any(message in description(html, field) for field in invalid_controls(html))
     assert not FormSubmission.objects.exists()
     assert not Notification.objects.exists()
 
@@ -145,8 +147,12 @@ def test_contact_form_hides_honeypot_and_escapes_input(client, demo_site):
     html = client.post(
         "/contact/", contact_data(name="<script>x</script>", email="bad")
     ).content.decode()
-    assert '<div class="form__trap" hidden aria-hidden="true">' in html
-    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    trap = control(html, "Leave this field empty").find_parent("div")
+    assert trap.has_attr("hidden") and trap["aria-hidden"] == "true"
+    assert "Leave this field empty" not in visible_text(html)
+    # What was typed comes back as words in its field, never as a script of the page.
+    assert "<script>x</script>" in [field.get("value") for field in elements_named(html, "input")]
+    assert "x" not in [script.string for script in elements_named(html, "script")]
 
 
 def test_contact_view_hides_every_posted_value_from_error_reports(rf, demo_site):

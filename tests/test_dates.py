@@ -30,7 +30,7 @@ def day(text: str) -> datetime.date:
 def dates_shown(client, guide: BlogPage) -> dict[str, datetime.date]:
     """Every date the site gives for the guide, by where it gives it."""
     soup = BeautifulSoup(client.get(guide.url).content, "html.parser")
-    byline = soup.select(".page-header .meta time")
+    byline = soup.find("article").find("header").find_all("time")  # the guide's byline
     articles = [
         data
         for script in soup.find_all("script", type="application/ld+json")

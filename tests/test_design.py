@@ -21,6 +21,7 @@ from services.models import ServicePage
 from .demo import DEMO_GUIDE_URL as ARTICLE_URL
 from .demo import DEMO_URLS, demo_guide
 from .factories import make_guide
+from .page_reading import landmark
 from .posts import contact_data
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +179,7 @@ def test_article_shows_its_reading_time_and_last_review_date(client, demo_site, 
 
 def test_article_table_of_contents_links_to_headings_on_the_page(client, demo_site, article):
     soup = soup_of(client, ARTICLE_URL)
-    toc = soup.find("nav", class_="toc")
+    toc = landmark(soup, "navigation", "In this guide")
     assert toc is not None
     links = toc.find_all("a")
     # Every section a reader can jump to: the section headings, the FAQ and the warning.

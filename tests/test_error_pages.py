@@ -6,6 +6,8 @@ from django.template import Context
 from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 
+from .page_reading import headings, hrefs, landmark, meta, stylesheets
+
 pytestmark = pytest.mark.django_db
 
 
@@ -14,12 +16,10 @@ def test_missing_page_is_a_404_that_points_to_treatments_guides_and_booking(clie
 
     assert response.status_code == 404
     html = response.content.decode()
-    assert html.count("<h1") == 1
-    assert 'href="/services/"' in html
-    assert 'href="/blog/"' in html
-    assert 'href="/book/"' in html
-    assert 'class="site-header' in html and 'class="site-footer' in html
-    assert '<meta name="robots" content="noindex">' in html
+    assert [level for level, _ in headings(html)].count(1) == 1
+    assert {"/services/", "/blog/", "/book/"} <= set(hrefs(html))
+    assert landmark(html, "banner") and landmark(html, "contentinfo")
+    assert meta(html, "robots") == "noindex"
 
 
 def test_server_error_page_renders_without_a_request_or_the_database():
@@ -28,5 +28,5 @@ def test_server_error_page_renders_without_a_request_or_the_database():
 
     assert len(queries) == 0
     assert "Sorry, something went wrong" in html
-    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+    assert stylesheets(html) == ["/static/css/site.css"]
     assert "{%" not in html and "{{" not in html

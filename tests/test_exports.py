@@ -7,7 +7,6 @@ the admin offers, as CSV and as XLSX, through its own URL.
 import csv
 import datetime
 import io
-import re
 from decimal import Decimal
 
 import openpyxl
@@ -19,6 +18,7 @@ from bookings.spreadsheets import safe_cell
 from services.models import ContactPage
 
 from .factories import make_booking_request, make_staff_user, set_practice_details
+from .page_reading import button, element, hrefs, words
 from .posts import booking_data, contact_data
 
 pytestmark = pytest.mark.django_db
@@ -249,15 +249,18 @@ def test_health_notes_stay_out_unless_she_ticks_the_box(staff_client, two_reques
 
 def test_the_download_page_explains_the_tick_box_and_keeps_the_filters(staff_client, two_requests):
     listing = staff_client.get(BOOKINGS_URL, {"status": "confirmed"}).content.decode()
-    link = re.search(r'href="(/admin/booking_requests/download/[^"]*)"', listing).group(1)
+    link = next(href for href in hrefs(listing) if href.startswith(BOOKINGS_URL + "download/"))
     assert link == "/admin/booking_requests/download/?status=confirmed"
 
     page = staff_client.get(link).content.decode()
-    label = re.search(r'<label[^>]*for="id_health_notes"[^>]*>\s*(.*?)\s*</label>', page, re.S)
-    assert "special-category data" in label.group(1) and "delete it" in label.group(1)
-    assert re.search(r'<input type="checkbox" name="health_notes" value="1"', page)
-    assert '<input type="hidden" name="status" value="confirmed">' in page
-    assert f'action="{BOOKINGS_URL}"' in page and 'method="get"' in page
+    tick_box = element(page, "input[name=health_notes]")
+    label = words(element(page, f"label[for={tick_box['id']}]").get_text(" "))
+    assert "special-category data" in label and "delete it" in label
+    assert (tick_box["type"], tick_box["value"]) == ("checkbox", "1")
+    form = button(page, "Download").find_parent("form")
+    assert (form["action"], form["method"]) == (BOOKINGS_URL, "get")
+    kept = [(field["name"], field["value"]) for field in form.select("input[type=hidden]")]
+    assert ("status", "confirmed") in kept
 
     # The form's fields, as the browser sends them: the filtered rows, with the notes.
     heading, *rows = csv_rows(staff_client, status="confirmed", health_notes="1")

@@ -20,7 +20,6 @@ the PostgreSQL leg over HTTP against gunicorn with the production settings
 import dataclasses
 import io
 import json
-import re
 import secrets
 import time
 from collections.abc import Callable
@@ -51,6 +50,7 @@ from .hostile_requests import (
     sign_in_over_http,
     url_pattern_samples,
 )
+from .page_reading import hrefs, list_under
 from .posts import booking_data, contact_data
 from .servers import run_in_site_process
 
@@ -269,8 +269,7 @@ def test_every_url_pattern_and_page_answers_any_query_text(leg):
 def test_sciatic_finds_the_guide_and_the_treatments_that_help_it(leg):
     """tests/test_search.py's search, on this module's PostgreSQL site as well."""
     answer = leg.transport.send("GET", "/search/?q=sciatic", None)
-    results = answer.text.split('<ol class="search-results">', 1)[1].split("</ol>", 1)[0]
-    links = re.findall(r'<a href="([^"]+)"', results)
+    links = hrefs(list_under(answer.text, "results for “sciatic”"))
     assert links[0] == "/blog/massage-for-sciatica-relief/"
     assert set(links[1:]) == {"/services/deep-tissue-massage/", "/services/swedish-massage/"}
 

@@ -27,6 +27,7 @@ from .factories import (
     make_service,
     set_practice_details,
 )
+from .page_reading import hrefs, landmark
 from .servers import database_url_for_other_processes, free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
@@ -256,8 +257,8 @@ def test_moving_a_page_changes_the_menu_order_everywhere(client, guide):
     blog.move(services, pos="left")
 
     def order(html):
-        header = html.split('class="site-nav"')[1].split("</nav>")[0]
-        return header.index('href="/blog/"') < header.index('href="/services/"')
+        menu = hrefs(landmark(html, "navigation", "Main"))
+        return menu.index("/blog/") < menu.index("/services/")
 
     for url in urls:
         assert order(text(client, url)), url

@@ -17,6 +17,7 @@ from services.forms import CONSENT_VERSION, CONSENT_WORDINGS
 
 from .demo import DEMO_URLS
 from .factories import make_booking_request, make_guide, make_service, set_practice_details
+from .page_reading import elements_named, visible_text, words
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +61,16 @@ def test_prices_follow_the_practice_currency_on_the_price_list_and_the_booking_f
     set_practice_details(currency="EUR")
 
     page = BeautifulSoup(client.get(service.url).content, "html.parser")
-    price_list = page.select_one(".price-list").get_text()
+    (price_list,) = [
+        visible_text(table)
+        for table in page.find_all("table")
+        if "Price" in [words(column.get_text()) for column in table.find_all("th", scope="col")]
+    ]
     assert "€62.50" in price_list and "£" not in price_list
     booking_form = client.get("/book/").content.decode()
-    assert "60 minutes – €62.50<" in booking_form and "minutes – £" not in booking_form
+    sessions = [words(option.get_text()) for option in elements_named(booking_form, "option")]
+    assert "60 minutes – €62.50" in sessions
+    assert not [session for session in sessions if "minutes – £" in session]
     (data,) = [item for item in json_ld(client, service.url) if item["@type"] == "Service"]
     assert [offer["priceCurrency"] for offer in data["offers"]] == ["EUR"]
 

@@ -2,20 +2,16 @@
 
 import importlib
 import json
-import secrets
 import time
 
 import pytest
 from django.apps import apps
-from django.core import signing
 from django.test import RequestFactory
 
 from bookings.models import BookingRequest
 from services import screening
 from services.models import QuarantinedSubmission
 from services.protection import (
-    TOKEN_MAX_AGE,
-    TOKEN_SALT,
     ExpiredToken,
     ForgedToken,
     FormTokenError,
@@ -26,27 +22,11 @@ from services.protection import (
 )
 from services.screening import Verdict
 
-from .posts import booking_data
+from .posts import booking_data, expired_token
 
 remove_health_notes = importlib.import_module(
     "services.migrations.0012_quarantine_keeps_no_health_notes"
 )
-
-
-def long_ago() -> float:
-    return time.time() - TOKEN_MAX_AGE - 60
-
-
-class SignerOfLongAgo(signing.TimestampSigner):
-    def timestamp(self):
-        return signing.b62_encode(int(long_ago()))
-
-
-def expired_token() -> str:
-    """A token as this site signed it for a form shown longer ago than TOKEN_MAX_AGE."""
-    return SignerOfLongAgo(salt=TOKEN_SALT).sign_object(
-        {"t": long_ago(), "n": secrets.token_hex(16)}
-    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from search.sitemaps import SECTION_SIZE
 
 from .demo import DEMO_URLS
 from .factories import make_guide, make_service, make_standard_page
+from .page_reading import cards, landmark, result_links, results_list, visible_text
 from .quality.sitemap_reader import sitemap_locations
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,7 @@ def test_search_finds_services_and_articles_and_is_kept_out_of_search_engines(cl
     assert response["X-Robots-Tag"] == "noindex"
     soup = BeautifulSoup(response.content, "html.parser")
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
-    links = {a["href"] for a in soup.select(".search-results a")}
+    links = set(result_links(soup))
     assert links == {guide.url, service.url}
     assert page.url not in links
 
@@ -122,8 +123,8 @@ def test_search_results_are_paginated(client, demo_site):
     second = BeautifulSoup(
         client.get("/search/", {"q": "supraspinatus", "page": 2}).content, "html.parser"
     )
-    assert len(first.select(".search-results li")) == 10
-    assert len(second.select(".search-results li")) == 2
+    assert len(results_list(first).find_all("li")) == 10
+    assert len(results_list(second).find_all("li")) == 2
     assert first.find("a", rel="next")["href"] == "?q=supraspinatus&page=2"
 
 
@@ -135,10 +136,10 @@ def test_blog_index_is_paginated_and_filterable_by_tag(client, demo_site):
 
     page_one = BeautifulSoup(client.get("/blog/").content, "html.parser")
     page_two = BeautifulSoup(client.get("/blog/", {"page": 2}).content, "html.parser")
-    assert len(page_one.select(".card")) == 10
-    assert len(page_two.select(".card")) == live - 10 > 0
+    assert len(cards(page_one)) == 10
+    assert len(cards(page_two)) == live - 10 > 0
     tagged = BeautifulSoup(client.get("/blog/", {"tag": "shoulder"}).content, "html.parser")
-    assert [a.get_text() for a in tagged.select(".card__title a")] == ["Shoulders at the desk"]
+    assert cards(tagged) == ["Shoulders at the desk"]
 
 
 def test_the_sitemap_is_split_into_sections_that_do_not_grow(client, demo_site):
@@ -199,8 +200,7 @@ def test_the_sitemap_index_gives_no_article_section_a_change_time_it_did_not_hav
 
 
 def search_result_links(client, query):
-    soup = BeautifulSoup(client.get("/search/", {"q": query}).content, "html.parser")
-    return [a["href"] for a in soup.select(".search-results a")]
+    return result_links(client.get("/search/", {"q": query}).content)
 
 
 def test_a_few_search_results_come_in_order_of_relevance(client, demo_site):
@@ -241,11 +241,11 @@ def test_many_search_results_are_counted_and_paged_newest_first(client, demo_sit
         client.get("/search/", {"q": "generated", "page": 2}).content, "html.parser"
     )
     assert page_two.h2.get_text(strip=True).startswith(f"{len(newest_first)} results")
-    links = [a["href"] for a in page_two.select(".search-results a")]
+    links = result_links(page_two)
     assert len(links) == 10
     assert set(links) <= {page.url for page in newest_first}
     assert not set(links) & set(search_result_links(client, "generated"))
-    assert "Page 2 of" in page_two.select_one(".pagination").get_text()
+    assert "Page 2 of" in visible_text(landmark(page_two, "navigation", "Pages"))
 
 
 @pytest.mark.parametrize("url", ["/blog/", "/search/?q=supraspinatus"])
@@ -256,7 +256,11 @@ def test_a_page_number_out_of_range_or_not_a_number_shows_a_real_page(client, de
 
     def current_page(page):
         soup = BeautifulSoup(client.get(f"{url}{separator}page={page}").content, "html.parser")
-        return soup.select_one(".pagination [aria-current=page]").get_text(strip=True)
+        return (
+            landmark(soup, "navigation", "Pages")
+            .select_one("[aria-current=page]")
+            .get_text(strip=True)
+        )
 
     assert current_page("two") == "Page 1 of 2"
     assert current_page("999") == "Page 2 of 2"
