@@ -72,7 +72,8 @@ def check_cancel(booking) -> None:
 def check_complete(booking) -> None:
     if booking.status != Status.CONFIRMED:
         raise TransitionError("Only a confirmed appointment can be completed.")
-    if booking.chosen_window()[0] > timezone.now():
+    when = booking.chosen_window()
+    if when is None or when[0] > timezone.now():
         raise TransitionError("An appointment can be completed once it has begun.")
 
 
