@@ -120,7 +120,8 @@ def test_the_dashboard_charts_booking_requests_per_treatment(client, treatment):
 
     bookings_panel = panel(dashboard(client), "booking-sources-heading")
 
-    assert "Bookings in the last 30 days (3)" in bookings_panel
+    # It counts the requests received in those days, whatever their status or date.
+    assert "Booking requests received in the last 30 days (3)" in bookings_panel
     assert bars(bookings_panel) == [
         ("Neck and shoulder massage", 2, 240),
         ("Hot stone massage", 1, 120),
