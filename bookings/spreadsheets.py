@@ -47,23 +47,25 @@ XLSX_TEXT_FORMAT = "@"
 class FormulaSafeExportMixin:
     """Put first in the bases of a view with Wagtail's ``SpreadsheetExportMixin``."""
 
-    # Fields whose XLSX cells are typed text, never a formula, without an apostrophe.
-    xlsx_text_fields: tuple[str, ...] = ()
-
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)
         if (
             export_format == self.FORMAT_XLSX
-            and field in self.xlsx_text_fields
+            and field in self.text_fields()
             and isinstance(value, str)
         ):
             return ILLEGAL_CHARACTERS_RE.sub("", value)
         return safe_cell(value)
 
+    def text_fields(self) -> tuple[str, ...]:
+        """The fields whose XLSX cells are typed text: ``xlsx_text_fields`` of a base that
+        comes after this mixin (the booking export's), if any."""
+        return getattr(self, "xlsx_text_fields", ())
+
     def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
         cells = super().generate_xlsx_row(worksheet, row_dict, date_format=date_format)
         for field, cell in zip(row_dict, cells, strict=True):
-            if field in self.xlsx_text_fields and isinstance(cell.value, str):
+            if field in self.text_fields() and isinstance(cell.value, str):
                 cell.data_type = "s"
                 cell.number_format = XLSX_TEXT_FORMAT
             yield cell

@@ -198,6 +198,8 @@ class BookingRequestViewSet(ModelViewSet):
     search_fields = ["name", "email", "phone", "service_title"]
     search_backend_name = None
     list_per_page = 50
+    # The exports' files are named "booking-requests-<day>" (bookings.exports).
+    export_filename = "booking-requests"
     # The export's columns are bookings.exports.COLUMNS: no health notes unless she asks.
     inspect_view_fields = [
         "created_at",

@@ -92,7 +92,9 @@ def test_booking_export_has_no_formula_and_the_phone_reads_as_a_number(
 ):
     cells = download(staff_client, "/admin/booking_requests/", export_format)
 
-    assert [cell for cell in cells if looks_like_a_formula(cell)] == []
+    # In XLSX the phone is a text cell, which no spreadsheet runs (below, and the next test).
+    text_cells = [PHONE] if export_format == "xlsx" else []
+    assert [c for c in cells if looks_like_a_formula(c) and c not in text_cells] == []
     for formula in FORMULAS:
         assert "'" + formula in cells
     assert "'-0+1@example.com" in cells
