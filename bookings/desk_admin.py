@@ -339,7 +339,8 @@ class DecisionView(
         booking = BookingRequest.objects.get(pk=self.booking.pk)
         email = (
             " The client's email is on its way."
-            if booking.notifications.filter(sequence=booking.calendar_sequence)
+            if self.action != "answer"
+            and booking.notifications.filter(sequence=booking.calendar_sequence)
             .exclude(kind="booking_reminder")
             .exists()
             else ""

@@ -106,6 +106,8 @@ def test_keeping_the_time_answers_the_ask_sends_nothing_and_keeps_the_link(
         url, {"sequence": sequence, "note": "Phoned her: Tuesday is fine.", "send": "1"}
     )
     assert done.status_code == 302
+    shown = text(client.get(done["Location"]))
+    assert "Answered, the time kept" in shown and "email is on its way" not in shown
     run_worker()
     assert len(smtp_server.messages) == sent_before
     asked.refresh_from_db()
