@@ -72,8 +72,16 @@ def check_cancel(booking) -> None:
 def check_complete(booking) -> None:
     if booking.status != Status.CONFIRMED:
         raise TransitionError("Only a confirmed appointment can be completed.")
-    if booking.chosen_window()[0] > timezone.now():
+    when = booking.chosen_window()
+    if when is None or when[0] > timezone.now():
         raise TransitionError("An appointment can be completed once it has begun.")
+
+
+def check_answer(booking) -> None:
+    if booking.status != Status.CONFIRMED or not booking.needs_you:
+        raise TransitionError(
+            "Only an appointment whose client asked for another time can be answered."
+        )
 
 
 def warnings_for_start(booking, start) -> list[str]:
@@ -124,6 +132,9 @@ def proposed(booking, action: str, start=None) -> tuple[BookingRequest, str | No
     if action == "cancel":
         after.status = Status.CANCELLED
         return after, Kind.BOOKING_CANCELLED
+    if action == "answer":
+        after.calendar_sequence = booking.calendar_sequence
+        return after, None
     if action == "complete":
         after.status = Status.COMPLETED
         practice = notifications.practice_settings()
@@ -167,6 +178,8 @@ def apply(current, action, by, note, client_kind, *, event_action=None, **change
     if changes.get("status", current.status) != current.status:
         changes["status_changed_at"] = now
     changes["calendar_sequence"] = current.calendar_sequence + 1
+    # Whatever she decides answers a client's ask for another time.
+    changes.setdefault("needs_you_since", None)
     for name, value in changes.items():
         setattr(current, name, value)
     current.save(update_fields=[*changes, "updated_at"])
@@ -273,6 +286,26 @@ def complete(booking, by, note: str = "", expected_sequence=None) -> BookingRequ
         return apply(current, Action.COMPLETED, by, note, kind, status=Status.COMPLETED)
 
 
+def answer(booking, by, note: str = "", expected_sequence=None) -> BookingRequest:
+    """The client's ask for another time is dealt with (by phone, by a reply) and the
+    appointment stays as it is: no longer "needs you". Nothing is sent and the client's
+    link stays as it was."""
+    with transaction.atomic():
+        current = locked(booking, expected_sequence)
+        check_answer(current)
+        current.needs_you_since = None
+        current.save(update_fields=["needs_you_since", "updated_at"])
+        BookingEvent.objects.create(
+            booking=current,
+            action=Action.ANSWERED,
+            actor=by,
+            note=note.strip(),
+            appointment_start=current.chosen_window()[0],
+            sequence=current.calendar_sequence,
+        )
+        return current
+
+
 # -- the client, through their own link -----------------------------------------------------
 
 
@@ -311,7 +344,8 @@ def client_asks_to_move(booking, sequence: int, message: str) -> BookingRequest:
         if current.client_link_used_for == sequence:
             raise LinkAlreadyUsed("You have already asked for another time with this link.")
         current.client_link_used_for = sequence
-        current.save(update_fields=["client_link_used_for", "updated_at"])
+        current.needs_you_since = timezone.now()
+        current.save(update_fields=["client_link_used_for", "needs_you_since", "updated_at"])
         BookingEvent.objects.create(
             booking=current,
             action=Action.CLIENT_ASKED_TO_MOVE,
@@ -326,7 +360,11 @@ def client_asks_to_move(booking, sequence: int, message: str) -> BookingRequest:
                     kind=Kind.CLIENT_ASKED_TO_MOVE,
                     sequence=sequence,
                     note=message.strip(),
-                )
+                ),
+                # The client hears that the ask arrived; never their message again.
+                Notification(
+                    booking=current, kind=Kind.CLIENT_MOVE_ACKNOWLEDGEMENT, sequence=sequence
+                ),
             ]
         )
         return current

@@ -36,6 +36,7 @@ ACTIONS = {
     "decline": ("Decline", "Decline and send", (Status.NEW,)),
     "cancel": ("Cancel appointment", "Cancel and send", (Status.CONFIRMED,)),
     "complete": ("Complete", "Mark completed", (Status.CONFIRMED,)),
+    "answer": ("Keep the time", "Mark the client's ask answered", (Status.CONFIRMED,)),
 }
 # "move" is a confirm on a confirmed appointment: the same change in bookings.desk.
 DESK_ACTION = {"move": "confirm"}
@@ -65,7 +66,21 @@ def tel_href(phone: str) -> str:
 
 
 def offered_actions(booking) -> list[str]:
-    return [name for name, (_, _, states) in ACTIONS.items() if booking.status in states]
+    """The decisions the desk would accept now: "Complete" once the appointment has begun,
+    "Keep the time" while the client's ask for another time waits for her."""
+    offered = []
+    for name, (_, _, states) in ACTIONS.items():
+        if booking.status not in states:
+            continue
+        try:
+            if name == "complete":
+                desk.check_complete(booking)
+            elif name == "answer":
+                desk.check_answer(booking)
+        except desk.TransitionError:
+            continue
+        offered.append(name)
+    return offered
 
 
 class BookingEditView(generic.EditView):
@@ -153,6 +168,9 @@ class BookingInspectView(generic.InspectView):
                 for row in booking.notifications.order_by("created_at", "pk")
             ],
             decisions=self.decision_links(),
+            client_ask=booking.events.filter(action="client_move").last()
+            if booking.needs_you
+            else None,
         )
         return context
 
@@ -169,6 +187,24 @@ class DecisionForm(forms.Form):
         help_text="Added to the email. Never write health details here: email is not private.",
     )
     sequence = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NoteToHistoryForm(DecisionForm):
+    """For a decision that sends the client nothing (keeping the time after their ask)."""
+
+    note = forms.CharField(
+        label="Note for the request's history (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown only on this page, to the staff. Nothing is sent to the client.",
+    )
+
+
+class NoNoteForm(DecisionForm):
+    """For completing without a thank-you: no email, so no note to ask for."""
+
+    note = None
 
 
 class ConfirmForm(DecisionForm):
@@ -248,6 +284,10 @@ class DecisionView(
             if self.action == "move":
                 initial["choice"] = ConfirmForm.OTHER
             return ConfirmForm(data, initial=initial, booking=self.booking)
+        if self.action == "answer":
+            return NoteToHistoryForm(data, initial=initial)
+        if self.action == "complete" and desk.proposed(self.booking, "complete")[1] is None:
+            return NoNoteForm(data, initial=initial)
         return DecisionForm(data, initial=initial)
 
     def check(self, sequence, start=None):
@@ -276,7 +316,7 @@ class DecisionView(
         except desk.TransitionError as error:
             form.add_error(None, str(error))
             return self.show(form, step="form")
-        note = form.cleaned_data["note"]
+        note = form.cleaned_data.get("note", "")
         if "send" not in request.POST:
             return self.show(form, step="preview", start=start)
         change = getattr(desk, DESK_ACTION.get(self.action, self.action))
@@ -299,7 +339,8 @@ class DecisionView(
         booking = BookingRequest.objects.get(pk=self.booking.pk)
         email = (
             " The client's email is on its way."
-            if booking.notifications.filter(sequence=booking.calendar_sequence)
+            if self.action != "answer"
+            and booking.notifications.filter(sequence=booking.calendar_sequence)
             .exclude(kind="booking_reminder")
             .exists()
             else ""
@@ -310,6 +351,7 @@ class DecisionView(
             "decline": "Declined",
             "cancel": "Cancelled",
             "complete": "Completed",
+            "answer": "Answered, the time kept",
         }[self.action]
         return f"{done}: booking request {booking.number}.{email}"
 

@@ -10,7 +10,10 @@ comes first among the view's bases. What this module adds is the sheet a person 
   confirmed leaves it empty, and its "First choice start" says when the client asked for;
 - the price as a number in the practice's currency (named in the heading, and shown with
   its symbol in XLSX), the length in minutes, the status and client type in words;
-- the client's name, email and phone;
+- the client's name, email and phone (in XLSX a text cell, without the apostrophe the
+  CSV needs: ``bookings.spreadsheets``);
+- in XLSX, columns wide enough to read and the heading row kept in view; the file is
+  named after the day it was made, like ``booking-requests-2026-12-07.xlsx``;
 - the health notes only when she asks for them on the download page, whose tick box says
   what they are (``ExportOptionsView``). They are special-category data.
 """
@@ -22,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
@@ -69,6 +74,22 @@ HEADINGS = {
     "email": "Email",
     "phone": "Phone",
     "notes": "Health notes (special-category data)",
+}
+# Widths in characters, as a spreadsheet counts them.
+COLUMN_WIDTHS = {
+    "number": 9,
+    "received": 18,
+    "appointment": 18,
+    "first_choice": 18,
+    "treatment": 28,
+    "length": 10,
+    "price": 11,
+    "status": 12,
+    "client_type": 16,
+    "name": 24,
+    "email": 32,
+    "phone": 18,
+    "notes": 60,
 }
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 CSV_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -128,6 +149,7 @@ class BookingExportMixin:
         },
     }
     export_options_url_name = "booking_export_options"
+    xlsx_text_fields = ("phone",)
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -135,6 +157,22 @@ class BookingExportMixin:
         if self.with_health_notes:
             self.list_export = [*self.list_export, "notes"]
             self.export_filename = f"{self.export_filename}-with-health-notes"
+
+    def get_filename(self) -> str:
+        """Like ``booking-requests-2026-12-07``: the day it was made, in the practice's zone."""
+        return f"{super().get_filename()}-{timezone.localdate(timezone=practice_zone()):%Y-%m-%d}"
+
+    def write_xlsx(self, queryset, output):
+        workbook = Workbook(write_only=True, iso_dates=True)
+        sheet = workbook.create_sheet(title="Booking requests")
+        # A write-only sheet takes its columns' widths before its first row.
+        for index, field in enumerate(self.list_export, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS[field]
+        sheet.freeze_panes = "A2"
+        sheet.append(self.get_heading(queryset, field) for field in self.list_export)
+        for item in queryset:
+            sheet.append(self.generate_xlsx_row(sheet, self.to_row_dict(item)))
+        workbook.save(output)
 
     @cached_property
     def currency(self) -> str:

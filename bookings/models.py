@@ -88,6 +88,9 @@ class BookingRequest(models.Model):
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     # The version whose client link was used to ask for another time: used once only.
     client_link_used_for = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # When the client asked, through their link, for another time: the request needs the
+    # therapist until she moves, cancels or completes it, or marks the ask answered.
+    needs_you_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Health notes: special-category data, stored only with the explicit consent below.
     notes = models.TextField("health notes", blank=True)
@@ -133,6 +136,10 @@ class BookingRequest(models.Model):
         return None
 
     @property
+    def needs_you(self) -> bool:
+        return self.needs_you_since is not None
+
+    @property
     def notification_state(self) -> str:
         now = timezone.now()
         states = {
@@ -171,6 +178,10 @@ class Notification(models.Model):
         BOOKING_REMINDER = "booking_reminder", "Reminder the day before (to the client)"
         CLIENT_CANCELLED = "client_cancelled", "Client cancelled (to the practice)"
         CLIENT_ASKED_TO_MOVE = "client_move", "Client asks to move (to the practice)"
+        CLIENT_MOVE_ACKNOWLEDGEMENT = (
+            "client_move_ack",
+            "Ask for another time received (to the client)",
+        )
         CONTACT_PRACTICE = "contact_practice", "Contact message (to the practice)"
         PASSWORD_RESET = "password_reset", "Password reset (to a staff member)"
 
@@ -248,6 +259,7 @@ class BookingEvent(models.Model):
         COMPLETED = "completed", "Completed"
         CLIENT_CANCELLED = "client_cancelled", "Cancelled by the client"
         CLIENT_ASKED_TO_MOVE = "client_move", "The client asked for another time"
+        ANSWERED = "answered", "The client's ask answered, the time kept"
 
     booking = models.ForeignKey(BookingRequest, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -225,6 +225,10 @@ CLIENT_EMAILS = {
         "A reminder of your appointment tomorrow ({number})",
         "bookings/emails/booking_reminder.txt",
     ),
+    Notification.Kind.CLIENT_MOVE_ACKNOWLEDGEMENT: (
+        "We have your request for another time ({number})",
+        "bookings/emails/client_move_acknowledgement.txt",
+    ),
 }
 
 # The emails to the practice about what a client did through their own link.
@@ -250,7 +254,11 @@ CALENDAR_METHODS = {
     Notification.Kind.BOOKING_CANCELLED: ics.CANCEL,
 }
 # ... and those that carry the client's own link to cancel or ask for another time.
-WITH_CLIENT_LINK = {Notification.Kind.BOOKING_CONFIRMED, Notification.Kind.BOOKING_UPDATED}
+WITH_CLIENT_LINK = {
+    Notification.Kind.BOOKING_CONFIRMED,
+    Notification.Kind.BOOKING_UPDATED,
+    Notification.Kind.BOOKING_REMINDER,
+}
 
 
 def client_email(kind, booking, practice, *, sequence: int, note: str = "") -> tuple[str, str]:

@@ -73,6 +73,12 @@ class BookingRequestFilterSet(WagtailFilterSet):
         empty_label="Any time",
         method="filter_when",
     )
+    needs_you = django_filters.ChoiceFilter(
+        label="Needs you",
+        choices=[("yes", "Needs you: the client asked for another time")],
+        empty_label="Any",
+        method="filter_needs_you",
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=BookingRequest.Status.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -86,7 +92,10 @@ class BookingRequestFilterSet(WagtailFilterSet):
 
     class Meta:
         model = BookingRequest
-        fields = ["when", "status", "service", "created_at", "window_1_start"]
+        fields = ["when", "needs_you", "status", "service", "created_at", "window_1_start"]
+
+    def filter_needs_you(self, queryset, name, value):
+        return queryset.filter(needs_you_since__isnull=False) if value == "yes" else queryset
 
     def filter_when(self, queryset, name, value):
         today = start_of_today()
@@ -157,6 +166,12 @@ class WhenColumn(Column):
         return context
 
 
+def status_label(booking) -> str:
+    """The status, and "needs you" while the client's ask for another time waits."""
+    status = booking.get_status_display()
+    return f"{status}, needs you" if booking.needs_you else status
+
+
 def emails_state(booking) -> str:
     state = booking.notification_state
     return Notification.Status(state).label if state in Notification.Status else "None"
@@ -183,6 +198,8 @@ class BookingRequestViewSet(ModelViewSet):
     search_fields = ["name", "email", "phone", "service_title"]
     search_backend_name = None
     list_per_page = 50
+    # The exports' files are named "booking-requests-<day>" (bookings.exports).
+    export_filename = "booking-requests"
     # The export's columns are bookings.exports.COLUMNS: no health notes unless she asks.
     inspect_view_fields = [
         "created_at",
@@ -211,8 +228,10 @@ class BookingRequestViewSet(ModelViewSet):
             StatusTagColumn(
                 "status",
                 label="Status",
-                accessor="get_status_display",
-                primary=lambda booking: booking.status == BookingRequest.Status.NEW,
+                accessor=status_label,
+                primary=lambda booking: (
+                    booking.status == BookingRequest.Status.NEW or booking.needs_you
+                ),
             ),
             DateColumn("created_at", label="Received", sort_key="created_at", classname=SECONDARY),
             Column("emails", label="Emails", accessor=emails_state, classname=SECONDARY),
@@ -255,6 +274,7 @@ class NewBookingRequestsPanel(Component):
 
     def render_html(self, parent_context=None):
         new = BookingRequest.objects.filter(status=BookingRequest.Status.NEW)
+        needs_you = BookingRequest.objects.filter(needs_you_since__isnull=False)
         # Due for longer than a worker could take: the worker is not running, or SMTP is down.
         # Failed emails are counted apart, below.
         unsent = Notification.objects.filter(
@@ -266,6 +286,8 @@ class NewBookingRequestsPanel(Component):
             {
                 "requests": new.order_by("created_at")[:10],
                 "count": new.count(),
+                "needs_you": needs_you.order_by("needs_you_since")[:10],
+                "needs_you_count": needs_you.count(),
                 "unsent_count": unsent.count(),
                 "failed_count": Notification.objects.filter(
                     status=Notification.Status.FAILED

@@ -4,6 +4,7 @@ re-timed by a move, dropped by a cancel, and checked again when it is sent."""
 
 import datetime
 import signal
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils import timezone
 from bookings import desk, notifications
 from bookings.models import BookingRequest, Notification
 
-from .desk_support import CLIENT, HEALTH_NOTE, at, sent_to, text_of, weekday_booking
+from .desk_support import CLIENT, HEALTH_NOTE, at, link_in, sent_to, text_of, weekday_booking
 from .factories import make_staff_user
 from .mail import run_worker
 from .test_booking_notifications import finish, sql, start_worker, states, stored_time, worker_env
@@ -149,3 +150,19 @@ def test_the_worker_process_sends_the_reminder_once_though_killed_and_restarted(
     assert finish(start_worker(env)).strip() == "Nothing to send."
     assert len(reminder_emails(smtp_server)) == 1
     assert sql(env, f"SELECT status FROM {table} WHERE kind = %s", REMINDER) == [("sent",)]
+
+
+def test_the_reminder_carries_the_clients_link_to_cancel_or_ask_for_another_time(
+    demo_site, therapist, smtp_server, client
+):
+    booking = weekday_booking()
+    desk.confirm(booking, booking.window_1_start, by=therapist)
+    make_reminders_due()
+    run_worker()
+    [reminder] = reminder_emails(smtp_server)
+    body = text_of(reminder)
+    assert "If you need to cancel, or would like another time" in body
+    link = link_in(body)
+    assert link.startswith("http://testserver/book/appointment/")
+    page = client.get(urlsplit(link).path).content.decode()
+    assert "Cancel my appointment" in page and "Ask for another time" in page

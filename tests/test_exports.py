@@ -12,6 +12,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from bookings.models import BookingRequest
 from bookings.spreadsheets import safe_cell
@@ -90,12 +92,47 @@ def test_booking_export_has_no_formula_and_the_phone_reads_as_a_number(
 ):
     cells = download(staff_client, "/admin/booking_requests/", export_format)
 
-    assert [cell for cell in cells if looks_like_a_formula(cell)] == []
+    # In XLSX the phone is a text cell, which no spreadsheet runs (below, and the next test).
+    text_cells = [PHONE] if export_format == "xlsx" else []
+    assert [c for c in cells if looks_like_a_formula(c) and c not in text_cells] == []
     for formula in FORMULAS:
         assert "'" + formula in cells
     assert "'-0+1@example.com" in cells
-    # The phone keeps every digit and space, behind the one apostrophe.
-    assert cells.count("'" + PHONE) == len(FORMULAS)
+    if export_format == "csv":
+        # The phone keeps every digit and space, behind the one apostrophe.
+        assert cells.count("'" + PHONE) == len(FORMULAS)
+    else:
+        # A text cell: as typed, no apostrophe, and never a formula or a number.
+        assert cells.count(PHONE) == len(FORMULAS)
+
+
+def test_the_xlsx_phone_is_a_text_cell_the_columns_are_wide_and_the_file_is_dated(
+    staff_client, bookings_with_formulas
+):
+    response = staff_client.get("/admin/booking_requests/", {"export": "xlsx"})
+    today = timezone.localdate()
+    assert f'filename="booking-requests-{today:%Y-%m-%d}.xlsx"' in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    heading = [cell.value for cell in sheet[1]]
+    phones = [row[heading.index("Phone")] for row in sheet.iter_rows(min_row=2)]
+    assert [(cell.value, cell.data_type, cell.number_format) for cell in phones] == [
+        (PHONE, "s", "@")
+    ] * len(FORMULAS)
+    widths = {
+        name: sheet.column_dimensions[get_column_letter(index)].width
+        for index, name in enumerate(heading, start=1)
+    }
+    assert widths["Email"] >= 30 and widths["Phone"] >= len(PHONE)
+    assert all(width >= 9 for width in widths.values())
+
+
+def test_the_csv_file_is_dated_too(staff_client, bookings_with_formulas):
+    response = staff_client.get("/admin/booking_requests/", {"export": "csv", "health_notes": "1"})
+    today = timezone.localdate()
+    assert (
+        f'filename="booking-requests-with-health-notes-{today:%Y-%m-%d}.csv"'
+        in response["Content-Disposition"]
+    )
 
 
 @pytest.mark.parametrize("export_format", ["csv", "xlsx"])
