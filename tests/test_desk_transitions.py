@@ -74,12 +74,12 @@ ALLOWED = {
     ("confirmed", "client asks to move"): (
         Status.CONFIRMED,
         Action.CLIENT_ASKED_TO_MOVE,
-        {Kind.CLIENT_ASKED_TO_MOVE},
+        {Kind.CLIENT_ASKED_TO_MOVE, Kind.CLIENT_MOVE_ACKNOWLEDGEMENT},
     ),
     ("confirmed, begun", "client asks to move"): (
         Status.CONFIRMED,
         Action.CLIENT_ASKED_TO_MOVE,
-        {Kind.CLIENT_ASKED_TO_MOVE},
+        {Kind.CLIENT_ASKED_TO_MOVE, Kind.CLIENT_MOVE_ACKNOWLEDGEMENT},
     ),
 }
 
@@ -120,7 +120,9 @@ def no_thank_you(db):
     set_practice_details(send_thank_you_after_completed=False)
 
 
-@pytest.mark.parametrize(("state", "decision"), ALLOWED.keys(), ids=" / ".join)
+@pytest.mark.parametrize(
+    ("state", "decision"), ALLOWED.keys(), ids=[" / ".join(case) for case in ALLOWED]
+)
 def test_an_allowed_change_moves_the_request_records_it_and_queues_its_emails(state, decision):
     status, action, emails = ALLOWED[state, decision]
     booking = request_in(state)
@@ -135,7 +137,7 @@ def test_an_allowed_change_moves_the_request_records_it_and_queues_its_emails(st
         assert booking.calendar_sequence == sequence + 1
 
 
-@pytest.mark.parametrize(("state", "decision"), REFUSED, ids=" / ".join)
+@pytest.mark.parametrize(("state", "decision"), REFUSED, ids=[" / ".join(case) for case in REFUSED])
 def test_a_refused_change_says_why_and_stores_and_queues_nothing(state, decision):
     booking = request_in(state)
     before = what_is_stored(booking)

@@ -25,7 +25,7 @@ from .page_reading import (
 from .posts import booking_data
 
 VIEWS = "Guides read in the last 30 days"
-BOOKINGS = "Bookings in the last 30 days"
+BOOKINGS = "Booking requests received in the last 30 days"
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +200,6 @@ def test_practice_staff_see_the_bookings_panel_but_not_the_guides(staff_client, 
     response = staff_client.get("/admin/")
     assert response.status_code == 200
     html = response.content
-    assert section_headed(html, "Bookings in the last 30 days") is not None
+    assert section_headed(html, BOOKINGS) is not None
     assert section_headed(html, "Guides read in the last") is None
     assert section_headed(html, "Guides due a review") is None
