@@ -236,6 +236,11 @@ class BookingPage(RoutablePageMixin, BasePage):
     def thanks(self, request):
         return self.render(request, template="services/booking_page_thanks.html")
 
+    @path("booked/")
+    def booked(self, request):
+        """After a treatment booked instantly: the appointment stands."""
+        return self.render(request, template="services/booking_page_booked.html")
+
     # The client's own link from a confirmation: cancel or ask for another time, no login.
     @path("appointment/<str:token>/")
     @method_decorator(sensitive_post_parameters())
