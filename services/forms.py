@@ -176,6 +176,16 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
+    def _offer_session_lengths(self, options: list, currency: str) -> None:
+        self.fields["session"].choices = session_choices(options, currency)
+        self.fields["session"].widget.treatment_of = {
+            str(option.pk): option.page.slug for option in options
+        }
+        # For the error that names the lengths of the chosen treatment.
+        self.minutes_offered: dict[int, list[int]] = {}
+        for option in options:
+            self.minutes_offered.setdefault(option.page_id, []).append(option.duration_minutes)
+
     def _chosen_session(self, sessions: list):
         """The session length posted (or asked for in the address), when it is offered."""
         source = self.data if self.is_bound else self.initial
@@ -186,6 +196,17 @@ class BookingForm(ProtectedFormMixin, forms.Form):
     def instant(self) -> bool:
         """Whether the chosen treatment books instantly: one time, confirmed at once."""
         return bool(self.chosen_session and self.chosen_session.page.books_instantly)
+
+    @property
+    def nothing_free(self) -> bool:
+        """A length is chosen and she has no time for it in her horizon."""
+        return bool(self.chosen_session) and not self.free_moments
+
+    @property
+    def shows_details(self) -> bool:
+        """Whether the part to book is shown: with times to choose, or sent back with what
+        the visitor typed, whatever went wrong."""
+        return bool(self.free_moments) or self.is_bound
 
     @property
     def most_times(self) -> int:
