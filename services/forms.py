@@ -85,7 +85,7 @@ def minutes_in_words(minutes: list[int]) -> str:
 
 MOST_TIMES_IN_A_REQUEST = 3
 # Days of free times shown at once: a phone shows them in a few screens; "Later days" pages.
-DAYS_SHOWN = 5
+DAYS_SHOWN = 3
 
 
 def time_value(moment: datetime.datetime) -> str:
