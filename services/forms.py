@@ -84,8 +84,8 @@ def minutes_in_words(minutes: list[int]) -> str:
 
 
 MOST_TIMES_IN_A_REQUEST = 3
-# Days of free times shown at once: a phone shows them in a few screens; "Later days" pages.
-DAYS_SHOWN = 3
+# Days of free times shown at once (the first open, the rest folded); "Later days" pages.
+DAYS_SHOWN = 5
 
 
 def time_value(moment: datetime.datetime) -> str:
@@ -243,8 +243,13 @@ class BookingForm(ProtectedFormMixin, forms.Form):
     def day_pages(self) -> dict:
         """For the template: the days shown, and the offsets of the earlier and later ones."""
         shown, offset, count = self.shown_days()
+        # The first day shown is open, and every day with a time picked; the rest fold
+        # away under their summary, so a phone shows the week in a screen or two.
         return {
-            "days": shown,
+            "days": [
+                (day, times, index == 0 or any(t[2] for t in times))
+                for index, (day, times) in enumerate(shown)
+            ],
             "earlier": offset - DAYS_SHOWN if offset > 0 else None,
             "later": offset + DAYS_SHOWN if offset + DAYS_SHOWN < count else None,
         }

@@ -39,6 +39,8 @@
   }
 
   const status = document.getElementById("booking-times-status");
+  // Each arrow key on the list is a change: only the answer for the latest one is shown.
+  let latest = 0;
 
   // The times of the chosen length, from the page the "Show free times" button would load.
   // Details already typed stay: only the times (and the length the form posts) are swapped.
@@ -46,6 +48,7 @@
     if (!treatment.value || !session.value) {
       return;
     }
+    const asked = ++latest;
     const address = new URL(form.action, window.location.href);
     address.search = new URLSearchParams({ service: treatment.value, session: session.value });
     let fetched;
@@ -57,6 +60,9 @@
       fetched = new DOMParser().parseFromString(await answer.text(), "text/html");
     } catch {
       return; // the button still works
+    }
+    if (asked !== latest) {
+      return;
     }
     const here = document.getElementById("booking-times");
     const there = fetched.getElementById("booking-times");
