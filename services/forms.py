@@ -165,6 +165,8 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         sessions = list(sessions)
         self._offer_session_lengths(sessions, practice_settings.currency)
         self.chosen_session = self._chosen_session(sessions)
+        if self.chosen_session and not self.is_bound and not self.initial.get("service"):
+            self.initial["service"] = self.chosen_session.page.slug
         self.free_moments = (
             free_times(self.chosen_session.duration_minutes) if self.chosen_session else []
         )

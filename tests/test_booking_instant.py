@@ -2,8 +2,10 @@
 the visitor's post, the desk's confirm and cancel, without HTTP where they can be."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -159,3 +161,36 @@ def test_moving_an_appointment_moves_its_held_time(demo_site):
     held = sorted(booking.occupied_slots.values_list("starts_at", flat=True))
     assert held[0] == start + datetime.timedelta(hours=3)
     assert timezone.now() < held[0]
+
+
+# -- the appointments confirmed before the slots existed -------------------------------------
+
+hold_existing = importlib.import_module(
+    "bookings.migrations.0003_hold_confirmed_appointments"
+).hold_confirmed
+
+
+def test_the_migration_holds_existing_appointments_and_keeps_an_overlap_saying_so(
+    demo_site, capsys
+):
+    start = at(next_weekday(7), 10)
+    first = weekday_booking(
+        status=BookingRequest.Status.CONFIRMED, appointment_start=start, confirmed_window=1
+    )
+    clash = weekday_booking(
+        email="other@example.com",
+        status=BookingRequest.Status.CONFIRMED,
+        appointment_start=start + datetime.timedelta(minutes=30),
+        confirmed_window=1,
+    )
+    weekday_booking(email="new@example.com")  # a request: holds nothing
+
+    hold_existing(django_apps, None)
+
+    # 60 minutes and the 15-minute buffer: 15 units for the first; the second keeps the
+    # units after the first's, and both appointments stand.
+    assert first.occupied_slots.count() == 15
+    assert clash.occupied_slots.count() == 15 - 9
+    assert BookingRequest.objects.filter(status="confirmed").count() == 2
+    assert OccupiedSlot.objects.values("booking").distinct().count() == 2
+    assert f"Booking request #{clash.pk} overlaps" in capsys.readouterr().out
