@@ -103,6 +103,13 @@ def fill_in_about_you(page) -> None:
     page.get_by_label("Returning client").check()
 
 
+def pick_the_first_free_time(page) -> str:
+    """Tick (or choose) the first time of the first day, open; its value."""
+    first = page.locator("fieldset.booking-day").first.locator("input[name=times]").first
+    first.check()
+    return first.get_attribute("value")
+
+
 def first_day_group(page):
     """The first day's group of times, found as a person does: by its legend."""
     return page.locator("fieldset.booking-day").first
