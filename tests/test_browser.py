@@ -170,7 +170,9 @@ def test_visitor_reads_the_guide_and_books_a_service_with_the_keyboard_alone(bro
     else:
         pytest.fail("Tab never reached the submit button")
 
-    assert filled == {*answers, "client_type", "session", "times"}, f"not reached: {filled ^ set(answers)}"
+    assert filled == {*answers, "client_type", "session", "times"}, (
+        f"not reached: {filled ^ set(answers)}"
+    )
     assert page.locator("#id_session").input_value() == str(option.pk)
     # Real people take longer than the form's minimum fill time; make sure the test does too.
     page.wait_for_timeout(3_200)
