@@ -262,6 +262,25 @@ class BookingForm(ProtectedFormMixin, forms.Form):
             label for _value, label in free_time_choices(nearest(self.free_moments, wanted))
         )
 
+    def _offer_the_nearest_instead(self) -> None:
+        """A time no longer free (taken since the page was shown, or never free): name the
+        nearest free ones in the error."""
+        wanted = None
+        for value in sorted(self.picked_values()):
+            try:
+                wanted = datetime.datetime.fromisoformat(value)
+                break
+            except ValueError:
+                continue
+        others = self.nearest_free(wanted) if wanted and wanted.tzinfo else ""
+        if others:
+            self.errors["times"] = self.error_class(
+                [
+                    "This time is no longer free. The nearest free times are "
+                    f"{others}. Please choose one."
+                ]
+            )
+
     def time_taken(self) -> None:
         """Another visitor took the time while this one was filling in: say so, kindly,
         with the nearest free times (``free_moments`` were read after it was taken)."""
@@ -301,6 +320,8 @@ class BookingForm(ProtectedFormMixin, forms.Form):
                 )
             else:
                 data["session_option"] = option
+        if self.has_error("times", "invalid_choice"):
+            self._offer_the_nearest_instead()
         self._clean_times(data, data.get("session_option"))
         if data.get("notes") and not data.get("notes_consent"):
             self.add_error(

@@ -471,7 +471,7 @@ def test_a_time_taken_before_the_post_is_refused_with_the_nearest_free_times(cli
     data = booking_data(service)
     assert post(client, data).status_code == 302
     response = post(client, booking_data(service, times=data["times"]))
-    assert_refused_after(response, "no longer free")
+    assert_refused_after(response, "This time is no longer free. The nearest free times are")
 
 
 def assert_refused_after(response, message):
