@@ -11,6 +11,7 @@ from bookings.models import BookingRequest
 from home.prices import format_price
 
 from .came_from import clean_path
+from .opening_hours import opening_hours_text
 from .protection import (
     HONEYPOT_FIELD,
     TOKEN_FIELD,
@@ -171,6 +172,8 @@ class BookingForm(ProtectedFormMixin, forms.Form):
             free_times(self.chosen_session.duration_minutes) if self.chosen_session else []
         )
         self.fields["times"].choices = free_time_choices(self.free_moments)
+        # Her hours in words, for the page that says nothing is free.
+        self.opening_hours = opening_hours_text(practice_settings.opening_hours)
         self.fields["notes_consent"].label = CONSENT_WORDINGS[CONSENT_VERSION].format(
             practice=practice_settings.name
         )
