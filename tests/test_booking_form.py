@@ -6,6 +6,7 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from availability.models import TimeOff
 from bookings.models import BookingRequest, Notification
 from services.forms import CONSENT_VERSION, minutes_in_words
 from services.models import BookingPage, QuarantinedSubmission, ServicePage
@@ -496,3 +497,18 @@ def test_every_field_is_labelled_and_only_optional_ones_are_marked(client, demo_
     for id_ in time_ids:
         assert f'<label for="{id_}">' in form, id_
     assert form.count("<legend") >= 5  # the times, each day, about you, health, the radios
+
+
+def test_with_every_day_taken_off_the_page_gives_her_hours_phone_and_email(client, demo_site):
+    set_practice_details(
+        opening_hours=WEEKDAYS_NINE_TO_FIVE, phone="01632 960123", email="hello@practice.example"
+    )
+    today = timezone.localdate()
+    TimeOff.objects.create(
+        reason="Away", first_day=today, last_day=today + datetime.timedelta(days=400)
+    )
+    html = chosen_page(client)
+    assert "Nothing is free just now" in html
+    assert "We are open Monday to Friday, 9:00 to 17:00." in html
+    assert "01632 960123" in html and "hello@practice.example" in html
+    assert not offered(html)
