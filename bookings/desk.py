@@ -18,7 +18,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import notifications
+from . import notifications, occupancy
 from .models import BookingEvent, BookingRequest, Notification
 
 Status = BookingRequest.Status
@@ -245,7 +245,7 @@ def confirm(booking, start, by, note: str = "", expected_sequence=None) -> Booki
         current = locked(booking, expected_sequence)
         check_confirm(current, start)
         moving = current.status == Status.CONFIRMED
-        return apply(
+        current = apply(
             current,
             Action.MOVED if moving else Action.CONFIRMED,
             by,
@@ -256,6 +256,15 @@ def confirm(booking, start, by, note: str = "", expected_sequence=None) -> Booki
             confirmed_window=window_containing(current, start),
             client_link_used_for=None,
         )
+        try:
+            occupancy.hold(current)
+        except occupancy.SlotTaken as taken:
+            # Raised inside the transaction: the confirmation and its emails go with it.
+            raise TransitionError(
+                f"{taken} Nothing was sent: choose another time, or move the other "
+                "appointment first."
+            ) from taken
+        return current
 
 
 def decline(booking, by, note: str = "", expected_sequence=None) -> BookingRequest:
@@ -272,6 +281,7 @@ def cancel(booking, by, note: str = "", expected_sequence=None) -> BookingReques
     with transaction.atomic():
         current = locked(booking, expected_sequence)
         check_cancel(current)
+        occupancy.release(current)
         return apply(
             current, Action.CANCELLED, by, note, Kind.BOOKING_CANCELLED, status=Status.CANCELLED
         )
@@ -314,6 +324,7 @@ def client_cancels(booking, sequence: int) -> BookingRequest:
     with transaction.atomic():
         current = locked(booking, sequence)
         check_cancel(current)
+        occupancy.release(current)
         apply(
             current,
             Action.CLIENT_CANCELLED,

@@ -67,8 +67,9 @@ class BookingRequest(models.Model):
 
     window_1_start = models.DateTimeField("first choice, from")
     window_1_end = models.DateTimeField("first choice, until")
-    window_2_start = models.DateTimeField("second choice, from")
-    window_2_end = models.DateTimeField("second choice, until")
+    # A visitor who picks free times may pick only one: the second choice is then empty.
+    window_2_start = models.DateTimeField("second choice, from", null=True, blank=True)
+    window_2_end = models.DateTimeField("second choice, until", null=True, blank=True)
     window_3_start = models.DateTimeField("third choice, from", null=True, blank=True)
     window_3_end = models.DateTimeField("third choice, until", null=True, blank=True)
     confirmed_window = models.PositiveSmallIntegerField(
@@ -246,6 +247,24 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class OccupiedSlot(models.Model):
+    """One unit of her time (``bookings.occupancy.UNIT``) that a confirmed appointment holds.
+    The unique start is what makes a double booking impossible: two appointments that
+    overlap would need the same row, and the database refuses the second."""
+
+    booking = models.ForeignKey(
+        BookingRequest, on_delete=models.CASCADE, related_name="occupied_slots"
+    )
+    starts_at = models.DateTimeField(unique=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = "occupied slot"
+
+    def __str__(self):
+        return f"Slot at {self.starts_at:%Y-%m-%d %H:%M} ({self.booking})"
 
 
 class BookingEvent(models.Model):

@@ -3,7 +3,10 @@
 1. screen (``screening.screen``): rate limit, one-time token, honeypot, fill time;
 2. check (``forms.BookingForm``);
 3. store (``store_booking``): one transaction claims the form token, then saves the
-   ``BookingRequest`` and its ``Notification`` rows;
+   ``BookingRequest`` (confirmed, holding its time, for a treatment booked instantly) and
+   its ``Notification`` rows. When another visitor took the time first, the database
+   refuses it (``bookings.occupancy``), the transaction stores nothing (the token is not
+   used up) and the visitor gets the form again with the nearest free times;
 4. queue (``notifications.queue``): the worker sends them; nothing waits for SMTP.
 
 No step calls another or calls back here.
@@ -12,8 +15,9 @@ No step calls another or calls back here.
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
+from availability.free_times import free_times
 from bookings import notifications
-from bookings.intake import create_booking
+from bookings.intake import SlotTaken, create_booking, first_emails
 from bookings.models import BookingRequest, Notification
 from home.models import PracticeSettings
 
@@ -32,6 +36,7 @@ def booking_form(page, practice, *args, **kwargs) -> BookingForm:
         practice_settings=practice,
         treatments=page.bookable_treatments(),
         sessions=page.bookable_sessions(),
+        free_times=free_times,
         **kwargs,
     )
 
@@ -44,8 +49,13 @@ def serve_booking_form(page, request):
         slug = request.GET.get("service", "")[:100]
         if slug:
             initial["service"] = slug
+        session = request.GET.get("session", "")[:12]
+        if session.isdigit():
+            initial["session"] = session
         initial["came_from"] = came_from_path(request)
         form = booking_form(page, practice, initial=initial)
+        days = request.GET.get("days", "")[:4]
+        form.day_offset = int(days) if days.isdigit() else 0
         return render_form(page, request, form)
 
     screening = screen(
@@ -66,10 +76,17 @@ def serve_booking_form(page, request):
     if screening.refusal or not valid:
         return render_form(page, request, form, status=400)
 
-    stored = store_booking(form.cleaned_data, screening.token)
+    try:
+        stored = store_booking(form.cleaned_data, screening.token)
+    except SlotTaken:
+        # Read again now the other booking is stored: its time is no longer offered.
+        form = booking_form(page, practice, screening.post)
+        form.is_valid()
+        form.time_taken()
+        return render_form(page, request, form, status=409)
     if stored is not None:
         notifications.queue(stored[1])
-    return thanks(page)
+    return thanks(page, "booked" if stored is not None and form.instant else "thanks")
 
 
 def serve_booking_form_again(page, request):
@@ -82,21 +99,17 @@ def serve_booking_form_again(page, request):
 
 @sensitive_variables("data")
 def store_booking(data: dict, token: str) -> tuple[BookingRequest, list[Notification]] | None:
-    """In one transaction: claim the form token, save the request and its emails' rows.
-    None, and nothing saved, when the token was used already: the same form posted twice."""
+    """In one transaction: claim the form token, save the booking and its emails' rows.
+    None, and nothing saved, when the token was used already: the same form posted twice.
+    ``SlotTaken``, and nothing saved, when another booking holds the time."""
     try:
         with transaction.atomic():
             if not claim_token(token):
                 return None
-            booking = create_booking(data, consent_version=CONSENT_VERSION)
-            rows = [
-                Notification.objects.create(booking=booking, kind=kind)
-                for kind in (
-                    Notification.Kind.BOOKING_PRACTICE,
-                    Notification.Kind.BOOKING_ACKNOWLEDGEMENT,
-                )
-            ]
-            return booking, rows
+            booking = create_booking(
+                data, consent_version=CONSENT_VERSION, instant=data.get("instant", False)
+            )
+            return booking, first_emails(booking)
     except IntegrityError:
         if SubmissionToken.objects.filter(token=token).exists():
             return None

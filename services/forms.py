@@ -43,35 +43,6 @@ NOTES_MAX_LENGTH = 2000
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
 
 
-# The paragraph beside the time fields that gives the opening hours; the date and time
-# inputs name it in their aria-describedby.
-OPENING_HOURS_ID = "booking-opening-hours"
-
-
-class DescribedByMixin:
-    """Adds ``described_by`` ids to the input's aria-describedby when it is drawn, after the
-    ids of its own error and help (set by ``describe_errors`` just before rendering)."""
-
-    described_by: tuple[str, ...] = ()
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        if self.described_by:
-            attrs = context["widget"]["attrs"]
-            ids = attrs.get("aria-describedby", "").split()
-            ids += [id_ for id_ in self.described_by if id_ not in ids]
-            attrs["aria-describedby"] = " ".join(ids)
-        return context
-
-
-class DateInput(DescribedByMixin, forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(DescribedByMixin, forms.TimeInput):
-    input_type = "time"
-
-
 class SessionSelect(forms.Select):
     """The session lengths, grouped by treatment (``<optgroup>``), so that a browser without
     JavaScript shows which treatment each length belongs to. Each option names its treatment
@@ -113,8 +84,28 @@ def minutes_in_words(minutes: list[int]) -> str:
     return f"{', '.join(numbers[:-1])} or {numbers[-1]} minutes"
 
 
+MOST_TIMES_IN_A_REQUEST = 3
+# Days of free times shown at once (the first open, the rest folded); "Later days" pages.
+DAYS_SHOWN = 5
+
+
+def time_value(moment: datetime.datetime) -> str:
+    return moment.isoformat()
+
+
+def free_time_choices(moments) -> list[tuple[str, str]]:
+    zone = timezone.get_default_timezone()
+    return [
+        (time_value(moment), f"{moment.astimezone(zone):%A %-d %B, %H:%M}") for moment in moments
+    ]
+
+
+def nearest(moments, wanted: datetime.datetime, count: int = 3) -> list[datetime.datetime]:
+    """The ``count`` free moments closest to ``wanted``, in time order."""
+    return sorted(sorted(moments, key=lambda moment: abs(moment - wanted))[:count])
+
+
 class BookingForm(ProtectedFormMixin, forms.Form):
-    opening_hours_id = OPENING_HOURS_ID
     # Health notes: stored only with consent, never in quarantine (services/submissions.py).
     special_category_fields = ("notes",)
 
@@ -134,20 +125,16 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         error_messages={"invalid_choice": "Please choose one of our treatments."},
     )
     session = forms.ChoiceField(label="Session length", widget=SessionSelect)
-    window_1_date = forms.DateField(label="First choice: date", widget=DateInput)
-    window_1_from = forms.TimeField(label="First choice: from", widget=TimeInput)
-    window_1_until = forms.TimeField(label="First choice: until", widget=TimeInput)
-    window_2_date = forms.DateField(label="Second choice: date", widget=DateInput)
-    window_2_from = forms.TimeField(label="Second choice: from", widget=TimeInput)
-    window_2_until = forms.TimeField(label="Second choice: until", widget=TimeInput)
-    window_3_date = forms.DateField(
-        label="Third choice: date (optional)", widget=DateInput, required=False
-    )
-    window_3_from = forms.TimeField(
-        label="Third choice: from (optional)", widget=TimeInput, required=False
-    )
-    window_3_until = forms.TimeField(
-        label="Third choice: until (optional)", widget=TimeInput, required=False
+    # The free times of the chosen session length, as ISO moments (``free_time_choices``);
+    # a radio button each for a treatment booked instantly, a tick box each (up to three)
+    # for a request. Both post the name once per time picked.
+    times = forms.MultipleChoiceField(
+        label="Your time",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Please choose a time.",
+            "invalid_choice": "This time is no longer free. Please choose another.",
+        },
     )
     client_type = forms.ChoiceField(
         label="Have you visited us before?",
@@ -169,20 +156,24 @@ class BookingForm(ProtectedFormMixin, forms.Form):
     def clean_came_from(self):
         return clean_path(self.cleaned_data["came_from"])
 
-    def __init__(self, *args, practice_settings, treatments, sessions, **kwargs):
+    def __init__(self, *args, practice_settings, treatments, sessions, free_times, **kwargs):
         """``treatments``: the pages a visitor may book; ``sessions``: their session
-        options, each with its page. The booking page hands both."""
+        options, each with its page; ``free_times(minutes)``: her free start times for a
+        session of that length. The booking page hands all three."""
         super().__init__(*args, **kwargs)
         self.practice_settings = practice_settings
         self.fields["service"].queryset = treatments
-        self._offer_session_lengths(list(sessions), practice_settings.currency)
-        # The hours that decide which times are accepted, shown beside the time fields.
+        sessions = list(sessions)
+        self._offer_session_lengths(sessions, practice_settings.currency)
+        self.chosen_session = self._chosen_session(sessions)
+        if self.chosen_session and not self.is_bound and not self.initial.get("service"):
+            self.initial["service"] = self.chosen_session.page.slug
+        self.free_moments = (
+            free_times(self.chosen_session.duration_minutes) if self.chosen_session else []
+        )
+        self.fields["times"].choices = free_time_choices(self.free_moments)
+        # Her hours in words, for the page that says nothing is free.
         self.opening_hours = opening_hours_text(practice_settings.opening_hours)
-        if self.opening_hours:
-            for number in (1, 2, 3):
-                for part in ("date", "from", "until"):
-                    widget = self.fields[f"window_{number}_{part}"].widget
-                    widget.described_by = (self.opening_hours_id,)
         self.fields["notes_consent"].label = CONSENT_WORDINGS[CONSENT_VERSION].format(
             practice=practice_settings.name
         )
@@ -200,19 +191,113 @@ class BookingForm(ProtectedFormMixin, forms.Form):
         for option in options:
             self.minutes_offered.setdefault(option.page_id, []).append(option.duration_minutes)
 
-    @property
-    def window_fields(self):
-        """(number, date, from, until) bound fields of each preferred time, for the template."""
-        return [
-            (n, self[f"window_{n}_date"], self[f"window_{n}_from"], self[f"window_{n}_until"])
-            for n in (1, 2, 3)
-        ]
+    def _chosen_session(self, sessions: list):
+        """The session length posted (or asked for in the address), when it is offered."""
+        source = self.data if self.is_bound else self.initial
+        value = str(source.get("session") or "")
+        return next((option for option in sessions if str(option.pk) == value), None)
 
     @property
-    def third_window_started(self) -> bool:
-        """Whether the optional third choice holds a value or an error: then it is shown open."""
-        names = [f"window_3_{part}" for part in ("date", "from", "until")]
-        return any(self[name].value() or self[name].errors for name in names)
+    def instant(self) -> bool:
+        """Whether the chosen treatment books instantly: one time, confirmed at once."""
+        return bool(self.chosen_session and self.chosen_session.page.books_instantly)
+
+    @property
+    def nothing_free(self) -> bool:
+        """A length is chosen and she has no time for it in her horizon."""
+        return bool(self.chosen_session) and not self.free_moments
+
+    @property
+    def shows_details(self) -> bool:
+        """Whether the part to book is shown: with times to choose, or sent back with what
+        the visitor typed, whatever went wrong."""
+        return bool(self.free_moments) or self.is_bound
+
+    @property
+    def most_times(self) -> int:
+        return 1 if self.instant else MOST_TIMES_IN_A_REQUEST
+
+    def picked_values(self) -> set[str]:
+        value = self["times"].value() or []
+        return set(value if isinstance(value, list | tuple) else [value])
+
+    def days(self) -> list[tuple[datetime.date, list[tuple[str, str, bool]]]]:
+        """The free times by local day: (day, [(value, "HH:MM", picked)])."""
+        zone = timezone.get_default_timezone()
+        picked = self.picked_values()
+        days: dict[datetime.date, list] = {}
+        for moment in self.free_moments:
+            local = moment.astimezone(zone)
+            value = time_value(moment)
+            days.setdefault(local.date(), []).append((value, f"{local:%H:%M}", value in picked))
+        return list(days.items())
+
+    # Which days are shown: from ``day_offset`` (the page's "days" address parameter), or
+    # the page of days holding the first time picked, after a post.
+    day_offset = 0
+
+    def shown_days(self):
+        days = self.days()
+        offset = self.day_offset
+        picked = [index for index, (_day, times) in enumerate(days) if any(t[2] for t in times)]
+        if picked and not offset:
+            offset = picked[0] - picked[0] % DAYS_SHOWN
+        offset = max(0, min(offset, len(days) - 1)) if days else 0
+        return days[offset : offset + DAYS_SHOWN], offset, len(days)
+
+    def day_pages(self) -> dict:
+        """For the template: the days shown, and the offsets of the earlier and later ones."""
+        shown, offset, count = self.shown_days()
+        # The first day shown is open, and every day with a time picked; the rest fold
+        # away under their summary, so a phone shows the week in a screen or two.
+        return {
+            "days": [
+                (day, times, index == 0 or any(t[2] for t in times))
+                for index, (day, times) in enumerate(shown)
+            ],
+            "earlier": offset - DAYS_SHOWN if offset > 0 else None,
+            "later": offset + DAYS_SHOWN if offset + DAYS_SHOWN < count else None,
+        }
+
+    def nearest_free(self, wanted: datetime.datetime) -> str:
+        """The free times nearest ``wanted``, in words, for the visitor who just missed it."""
+        return "; ".join(
+            label for _value, label in free_time_choices(nearest(self.free_moments, wanted))
+        )
+
+    def _offer_the_nearest_instead(self) -> None:
+        """A time no longer free (taken since the page was shown, or never free): name the
+        nearest free ones in the error."""
+        wanted = None
+        for value in sorted(self.picked_values()):
+            try:
+                wanted = datetime.datetime.fromisoformat(value)
+                break
+            except ValueError:
+                continue
+        others = self.nearest_free(wanted) if wanted and wanted.tzinfo else ""
+        if others:
+            self.errors["times"] = self.error_class(
+                [
+                    "This time is no longer free. The nearest free times are "
+                    f"{others}. Please choose one."
+                ]
+            )
+
+    def time_taken(self) -> None:
+        """Another visitor took the time while this one was filling in: say so, kindly,
+        with the nearest free times (``free_moments`` were read after it was taken)."""
+        picked = sorted(self.picked_values())
+        wanted = datetime.datetime.fromisoformat(picked[0]) if picked else timezone.now()
+        message = "Sorry: someone booked this time a moment before you."
+        others = self.nearest_free(wanted)
+        message += (
+            f" The nearest free times are {others}. Please choose one."
+            if others
+            else " No other time is free just now: please call us."
+        )
+        self.errors.pop("times", None)
+        self.add_error("times", message)
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -238,7 +323,9 @@ class BookingForm(ProtectedFormMixin, forms.Form):
                 )
             else:
                 data["session_option"] = option
-        self._clean_windows(data, data.get("session_option"))
+        if self.has_error("times", "invalid_choice"):
+            self._offer_the_nearest_instead()
+        self._clean_times(data, data.get("session_option"))
         if data.get("notes") and not data.get("notes_consent"):
             self.add_error(
                 "notes_consent",
@@ -247,60 +334,26 @@ class BookingForm(ProtectedFormMixin, forms.Form):
             )
         return data
 
-    def _clean_windows(self, data, option):
-        now = timezone.now()
-        minutes = option.duration_minutes if option else 0
-        windows = []
-        for number in (1, 2, 3):
-            day = data.get(f"window_{number}_date")
-            start = data.get(f"window_{number}_from")
-            end = data.get(f"window_{number}_until")
-            field = f"window_{number}_date"
-            if number == 3 and not (day or start or end):
-                if not any(
-                    self.errors.get(f"window_3_{part}") for part in ("date", "from", "until")
-                ):
-                    continue
-            if number == 3 and not (day and start and end):
-                if not self.has_error(field):
-                    self.add_error(
-                        field,
-                        "Please give a date, a start and an end for your third choice, or leave all three empty.",
-                    )
-                continue
-            if not (day and start and end):
-                continue  # the missing part already has its own error
-            zone = timezone.get_current_timezone()
-            window_start = timezone.make_aware(datetime.datetime.combine(day, start), zone)
-            window_end = timezone.make_aware(datetime.datetime.combine(day, end), zone)
-            if window_end <= window_start:
-                self.add_error(f"window_{number}_until", "Please choose an end after the start.")
-                continue
-            if minutes and window_end - window_start < datetime.timedelta(minutes=minutes):
-                self.add_error(
-                    f"window_{number}_until",
-                    f"This time is shorter than the {minutes}-minute session you chose.",
-                )
-                continue
-            if window_start <= now:
-                self.add_error(field, "Please choose a date and time in the future.")
-                continue
-            if window_start > now + datetime.timedelta(days=365):
-                self.add_error(field, "Please choose a date within the next year.")
-                continue
-            settings = self.practice_settings
-            if not (
-                settings.is_open_at(timezone.localtime(window_start, zone))
-                and settings.is_open_at(timezone.localtime(window_end, zone))
-            ):
-                self.add_error(
-                    f"window_{number}_from",
-                    "We are closed at some of this time. Please choose a time within our "
-                    "opening hours.",
-                )
-                continue
-            windows.append((window_start, window_end))
-        data["windows"] = windows
+    def _clean_times(self, data, option):
+        """The picked times, each as its session (start, end): one for a treatment booked
+        instantly, up to three for a request."""
+        values = sorted(data.get("times") or [])
+        if not values or option is None:
+            data["windows"] = []
+            return
+        if len(values) > self.most_times:
+            self.add_error(
+                "times",
+                "Please choose one time."
+                if self.instant
+                else f"Please choose up to {MOST_TIMES_IN_A_REQUEST} times.",
+            )
+            data["windows"] = []
+            return
+        length = datetime.timedelta(minutes=option.duration_minutes)
+        starts = [datetime.datetime.fromisoformat(value) for value in values]
+        data["windows"] = [(start, start + length) for start in starts]
+        data["instant"] = self.instant
 
 
 # -- the contact page's form, built from the therapist's fields ---------------------

@@ -90,11 +90,25 @@ class ServicePage(HeroImageMixin, BasePage):
         help_text="Conditions where this treatment is not suitable, or needs a doctor's advice first.",
     )
 
+    class BookingMode(models.TextChoices):
+        REQUEST = "request", "Request: the client picks up to three free times, you confirm one"
+        INSTANT = "instant", "Instant: the time the client picks is confirmed at once"
+
+    booking_mode = models.CharField(
+        "How clients book it",
+        max_length=10,
+        choices=BookingMode.choices,
+        default=BookingMode.REQUEST,
+        help_text="Instant: the client gets the confirmation and calendar file straight away. "
+        "Request: you confirm on the booking desk, as before.",
+    )
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("hero_image"),
         FieldPanel("hero_image_decorative"),
         InlinePanel("session_options", label="Session option", min_num=1),
+        FieldPanel("booking_mode"),
         FieldPanel("body"),
         MultiFieldPanel(
             [
@@ -120,6 +134,10 @@ class ServicePage(HeroImageMixin, BasePage):
     class Meta:
         verbose_name = "Treatment"
         verbose_name_plural = "Treatments"
+
+    @property
+    def books_instantly(self) -> bool:
+        return self.booking_mode == self.BookingMode.INSTANT
 
     in_site_search = True  # found by the search in every page's header
 
@@ -217,6 +235,11 @@ class BookingPage(RoutablePageMixin, BasePage):
     @path("thanks/")
     def thanks(self, request):
         return self.render(request, template="services/booking_page_thanks.html")
+
+    @path("booked/")
+    def booked(self, request):
+        """After a treatment booked instantly: the appointment stands."""
+        return self.render(request, template="services/booking_page_booked.html")
 
     # The client's own link from a confirmation: cancel or ask for another time, no login.
     @path("appointment/<str:token>/")

@@ -19,9 +19,10 @@ def too_many_requests(request):
     return TemplateResponse(request, "429.html", status=429, headers={"Retry-After": "60"})
 
 
-def thanks(page):
-    """POST-redirect-GET: bots see the same thank-you page as people, so they learn nothing."""
-    return HttpResponseRedirect(page.url + page.reverse_subpage("thanks"))
+def thanks(page, route: str = "thanks"):
+    """POST-redirect-GET: bots see the same thank-you page as people, so they learn nothing.
+    ``route``: the booking page's "booked" for an appointment confirmed at once."""
+    return HttpResponseRedirect(page.url + page.reverse_subpage(route))
 
 
 def render_form(page, request, form, status=200, notice=""):

@@ -53,7 +53,7 @@ def form_body(pairs, *, csrf: bool = True, charset: str = "utf-8") -> bytes:
     pairs = list(pairs.items()) if isinstance(pairs, dict) else list(pairs)
     if csrf:
         pairs.insert(0, ("csrfmiddlewaretoken", CSRF_SECRET))
-    return urlencode(pairs).encode(charset)
+    return urlencode(pairs, doseq=True).encode(charset)
 
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -77,7 +77,14 @@ NOT_TYPED = ("form_token", "website", "action", "confirmed")
 
 def with_each_value(fields: dict[str, str], make: Callable[[str], str]) -> dict[str, str]:
     """Every typed value made hostile."""
-    return {name: value if name in NOT_TYPED else make(value) for name, value in fields.items()}
+    return {
+        name: value
+        if name in NOT_TYPED
+        else [make(item) for item in value]
+        if isinstance(value, list)
+        else make(value)
+        for name, value in fields.items()
+    }
 
 
 def corpus(fields: dict[str, str]) -> list[Hostile]:

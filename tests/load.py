@@ -167,18 +167,22 @@ def _parent_pid(pid: int) -> int | None:
 
 
 class FormReader(HTMLParser):
-    """The booking form as a browser sees it: hidden values and each select's first choice."""
+    """The booking form as a browser sees it: hidden values, each select's first choice and
+    the free times offered."""
 
     def __init__(self):
         super().__init__()
         self.hidden: dict[str, str] = {}
         self.first_choice: dict[str, str] = {}
+        self.times: list[str] = []
         self._select = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "input" and attrs.get("type") == "hidden" and attrs.get("name"):
             self.hidden[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "input" and attrs.get("name") == "times":
+            self.times.append(attrs.get("value") or "")
         elif tag == "select":
             self._select = attrs.get("name")
         elif tag == "option" and self._select and attrs.get("value"):
@@ -188,13 +192,11 @@ class FormReader(HTMLParser):
         if tag == "select":
             self._select = None
 
-
-def weekday_ahead(days: int) -> datetime.date:
-    """A Monday-to-Friday date at least ``days`` ahead: a day the demo practice is open."""
-    day = datetime.date.today() + datetime.timedelta(days=days)
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day
+    @classmethod
+    def times_in(cls, html: str) -> list[str]:
+        reader = cls()
+        reader.feed(html)
+        return reader.times
 
 
 @dataclasses.dataclass
@@ -254,15 +256,30 @@ class Visitor:
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
 
-    def open_form(self, email: str) -> Booking:
-        """GET the booking page and fill in the form as a person would (not yet sent)."""
+    def open_form_page(self) -> str:
+        """The booking page after "Show free times" for the first treatment's first length."""
         page = self.get(BOOKING_PATH)
         if page.status != 200:
             raise RuntimeError(f"GET {BOOKING_PATH} answered {page.status} {page.error}")
+        choice = FormReader()
+        choice.feed(page.body)
+        query = urllib.parse.urlencode(
+            {"service": choice.first_choice["service"], "session": choice.first_choice["session"]}
+        )
+        return self.get(f"{BOOKING_PATH}?{query}")
+
+    def open_form(self, email: str) -> Booking:
+        """GET the booking page, choose the first treatment's first length ("Show free
+        times"), and fill in the form as a person would, with the first free time (not yet
+        sent)."""
+        page = self.open_form_page()
+        if page.status != 200:
+            raise RuntimeError(f"GET the booking page's free times answered {page.status}")
         form = FormReader()
         form.feed(page.body)
+        if not form.times:
+            raise RuntimeError("The booking page offered no free time")
         cookie = re.search(r"csrftoken=([^;]+)", page.headers.get("Set-Cookie", ""))
-        day_1, day_2 = weekday_ahead(7), weekday_ahead(9)
         fields = {
             **form.hidden,
             "website": "",
@@ -270,14 +287,7 @@ class Visitor:
             "email": email,
             "phone": "07700 900123",
             "client_type": "new",
-            "service": form.first_choice["service"],
-            "session": form.first_choice["session"],
-            "window_1_date": day_1.isoformat(),
-            "window_1_from": "10:00",
-            "window_1_until": "12:00",
-            "window_2_date": day_2.isoformat(),
-            "window_2_from": "14:00",
-            "window_2_until": "17:00",
+            "times": form.times[0],
             "notes": "",
         }
         return Booking(

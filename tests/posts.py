@@ -1,18 +1,20 @@
 """What visitors post: a booking or contact form that passes every check, any field changed.
 
 The form token was issued ten seconds ago (longer than a person takes at the least), the
-honeypot is empty, and the two preferred times fall on weekdays in the day, a week ahead.
+honeypot is empty, and the times picked are her free times a week or more ahead: one for a
+treatment booked instantly, two (on different days) for a request.
 """
 
+import datetime
 import secrets
 import time
 
 from django.core import signing
+from django.utils import timezone
 
+from availability.free_times import free_times
 from services.models import ServicePage
 from services.protection import TOKEN_MAX_AGE, TOKEN_SALT, issue_form_token
-
-from .open_days import next_weekday
 
 
 def old_token(seconds_ago: float = 10) -> str:
@@ -40,7 +42,7 @@ def booking_data(treatment: ServicePage | None = None, **overrides) -> dict:
     """A booking of the treatment's first session length (the first live treatment's unless
     given). An override of None leaves the field out."""
     service = treatment or ServicePage.objects.live().order_by("path").first()
-    day_1, day_2 = next_weekday(7), next_weekday(9)
+    option = service.ordered_session_options().first()
     data = {
         "form_token": old_token(),
         "website": "",
@@ -49,20 +51,27 @@ def booking_data(treatment: ServicePage | None = None, **overrides) -> dict:
         "phone": "07700 900123",
         "client_type": "new",
         "service": service.slug,
-        "session": str(service.ordered_session_options().first().pk),
-        "window_1_date": day_1.isoformat(),
-        "window_1_from": "10:00",
-        "window_1_until": "12:00",
-        "window_2_date": day_2.isoformat(),
-        "window_2_from": "14:00",
-        "window_2_until": "17:00",
-        "window_3_date": "",
-        "window_3_from": "",
-        "window_3_until": "",
+        "session": str(option.pk),
+        "times": picked_times(option.duration_minutes, 1 if service.books_instantly else 2),
         "notes": "",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def picked_times(minutes: int, count: int, days_ahead: int = 7) -> list[str]:
+    """``count`` free start times, each on its own day, ``days_ahead`` days or more ahead."""
+    zone = timezone.get_default_timezone()
+    after = timezone.now() + datetime.timedelta(days=days_ahead)
+    picked, days = [], set()
+    for moment in free_times(minutes):
+        day = moment.astimezone(zone).date()
+        if moment >= after and day not in days:
+            picked.append(moment.isoformat())
+            days.add(day)
+        if len(picked) == count:
+            break
+    return picked
 
 
 def contact_data(**overrides) -> dict:

@@ -301,7 +301,9 @@ class BookingWriter(threading.Thread):
             self.errors.append(f"{type(error).__name__}: {error}")
 
     def _csrf(self) -> tuple[str, str]:
-        with urllib.request.urlopen(self.base_url + "/book/", timeout=30) as response:
+        # The booking form (with its CSRF token) shows once a length is chosen.
+        address = f"{self.base_url}/book/?session={self.form['session']}"
+        with urllib.request.urlopen(address, timeout=30) as response:
             cookie = SimpleCookie()
             for header in response.headers.get_all("Set-Cookie"):
                 cookie.load(header)
@@ -312,7 +314,7 @@ class BookingWriter(threading.Thread):
     def _post(self, data: dict[str, str], cookie: str) -> int:
         request = urllib.request.Request(
             self.base_url + "/book/",
-            data=urlencode(data).encode(),
+            data=urlencode(data, doseq=True).encode(),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Cookie": f"csrftoken={cookie}",

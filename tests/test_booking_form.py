@@ -6,6 +6,7 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from availability.models import TimeOff
 from bookings.models import BookingRequest, Notification
 from services.forms import CONSENT_VERSION, minutes_in_words
 from services.models import BookingPage, QuarantinedSubmission, ServicePage
@@ -14,13 +15,20 @@ from services.protection import issue_form_token
 
 from .factories import make_service, set_practice_details
 from .optional_services import require_redis
-from .posts import booking_data
+from .posts import booking_data, picked_times
 
 pytestmark = pytest.mark.django_db
 
 
 def post(client, data, **extra):
     return client.post("/book/", data, **extra)
+
+
+def chosen_page(client, service=None) -> str:
+    """The booking page after "Show free times" for the treatment's first length."""
+    service = service or ServicePage.objects.live().order_by("path").first()
+    option = service.ordered_session_options().first()
+    return client.get(f"/book/?service={service.slug}&session={option.pk}").content.decode()
 
 
 def test_booking_page_preselects_the_service_from_the_book_button(client, demo_site):
@@ -85,13 +93,13 @@ def test_the_booking_pages_show_the_published_intro_thanks_and_cancellation_poli
 
 
 def test_booking_page_words_the_health_notes_consent(client, demo_site):
-    html = client.get("/book/").content.decode()
+    html = chosen_page(client)
     for words in ("What:", "Why:", "How long:", "How to withdraw:", "12 months"):
         assert words in html
 
 
 def test_honeypot_is_hidden_from_people_and_assistive_technology(client, demo_site):
-    html = client.get("/book/").content.decode()
+    html = chosen_page(client)
     assert '<div class="form__trap" hidden aria-hidden="true">' in html
     assert 'name="website"' in html and 'tabindex="-1"' in html
 
@@ -125,14 +133,17 @@ def test_double_click_stores_one_request(client, demo_site):
     assert Notification.objects.count() == 2
 
 
-def test_three_windows_are_stored(client, demo_site):
-    data = booking_data(
-        window_3_date=booking_data()["window_2_date"], window_3_from="09:00", window_3_until="11:00"
-    )
-    assert post(client, data).status_code == 302
+def test_a_request_stores_up_to_three_free_times_as_its_windows(client, demo_site):
+    service = ServicePage.objects.live().order_by("path").first()
+    times = picked_times(service.ordered_session_options().first().duration_minutes, 4)
+    assert_refused(post(client, booking_data(times=times)), "times", "up to 3 times")
+
+    assert post(client, booking_data(times=times[:3])).status_code == 302
     booking = BookingRequest.objects.get()
-    assert timezone.localtime(booking.window_3_start).hour == 9
-    assert len(booking.windows()) == 3
+    assert [start.isoformat() for _n, start, _end in booking.windows()] == [
+        timezone.localtime(datetime.datetime.fromisoformat(t)).isoformat() for t in times[:3]
+    ]
+    assert booking.status == BookingRequest.Status.NEW
 
 
 def test_notes_with_consent_record_the_consent_time_and_wording(client, demo_site):
@@ -171,11 +182,9 @@ def test_booking_view_hides_every_posted_value_from_error_reports(rf, demo_site)
 
 
 BAD_INPUTS = [
-    ("a past date", {"window_1_date": "2020-01-06"}, "window_1_date", "in the future"),
-    ("a bad date", {"window_1_date": "2026-02-31"}, "window_1_date", "Enter a valid date"),
-    ("a date that is not one", {"window_2_date": "tomorrow"}, "window_2_date", "valid date"),
-    ("outside opening hours", {"window_1_from": "06:00"}, "window_1_from", "opening hours"),
-    ("an end before the start", {"window_1_until": "09:30"}, "window_1_until", "end after"),
+    ("a past time", {"times": ["2020-01-06T10:00:00+00:00"]}, "times", "no longer free"),
+    ("a time that is not one", {"times": ["tomorrow"]}, "times", "no longer free"),
+    ("no time", {"times": None}, "times", "Please choose a time"),
     ("an invalid email", {"email": "jane.example.com"}, "email", "valid email"),
     ("a CR/LF in the email", {"email": "jane@example.com\r\nBcc: x@evil.test"}, "email", ""),
     ("a CR/LF in the name", {"name": "Jane\r\nBcc: x@evil.test"}, "name", "single line"),
@@ -187,7 +196,6 @@ BAD_INPUTS = [
     ("a made-up session", {"session": "999999"}, "session", "Select a valid choice"),
     ("a very long name", {"name": "J" * 101}, "name", "at most 100 characters"),
     ("very long notes", {"notes": "x" * 2001, "notes_consent": "on"}, "notes", "at most 2000"),
-    ("half a third choice", {"window_3_from": "10:00"}, "window_3_date", "third choice"),
     ("no client type", {"client_type": None}, "client_type", "required"),
 ]
 WEEKDAYS_NINE_TO_FIVE = [
@@ -216,7 +224,7 @@ def assert_refused(response, field, message):
     if message:
         assert message in html
     # The error is tied to its input, and the input is marked invalid.
-    if field != "client_type":
+    if field not in ("client_type", "times"):
         assert f'aria-describedby="id_{field}_error' in html
         assert 'aria-invalid="true"' in html
     kept = "Jane Doe" if field == "email" else "jane@example.com"
@@ -239,8 +247,11 @@ def test_bad_input_gets_a_clear_error_next_to_its_field_and_stores_nothing(
 
 def test_a_time_on_a_day_the_practice_is_closed_is_refused(client, demo_site):
     set_practice_details(opening_hours=WEEKDAYS_NINE_TO_FIVE)
-    response = post(client, booking_data(window_1_date=next_sunday().isoformat()))
-    assert_refused(response, "window_1_from", "opening hours")
+    sunday = datetime.datetime.combine(
+        next_sunday(), datetime.time(10), tzinfo=timezone.get_default_timezone()
+    )
+    response = post(client, booking_data(times=[sunday.isoformat()]))
+    assert_refused(response, "times", "no longer free")
 
 
 def test_a_session_length_of_another_service_is_refused(client, demo_site):
@@ -274,7 +285,8 @@ def test_every_value_entered_is_kept_after_an_error(client, demo_site):
     data = booking_data(phone="12", notes="Stiff neck", notes_consent="on")
     html = post(client, data).content.decode()
     assert 'value="Jane Doe"' in html and 'value="jane@example.com"' in html
-    assert f'value="{data["window_2_date"]}"' in html and 'value="14:00"' in html
+    for picked in data["times"]:
+        assert re.search(rf'value="{re.escape(picked)}" checked', html)
     assert re.search(rf'<option value="{data["session"]}"[^>]* selected[ >]', html)
     assert f'<option value="{data["service"]}" selected>' in html
     assert "Stiff neck</textarea>" in html
@@ -383,7 +395,6 @@ def hours(days, opens, closes) -> dict:
 
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-TIME_INPUTS = [f"window_{n}_{part}" for n in (1, 2, 3) for part in ("date", "from", "until")]
 
 
 def stream(blocks):
@@ -426,85 +437,78 @@ def test_no_opening_hours_write_nothing(db):
     assert opening_hours_text(stream([])) is None
 
 
-def test_the_opening_hours_shown_are_the_practice_settings_that_decide_the_times(client, demo_site):
-    set_practice_details(
-        opening_hours=[
-            hours(WEEKDAYS, "09:00:00", "17:00:00"),
-            hours(["Saturday"], "10:00:00", "14:00:00"),
-        ]
+def offered(html) -> list[str]:
+    """The times offered, as a person reads them: each time's label."""
+    return re.findall(
+        r'<input type="(?:radio|checkbox)" name="times"[^>]*>\s*<label[^>]*>([^<]+)<', html
     )
-    html = client.get("/book/").content.decode()
-    shown = html.split('<p class="booking-form__hours" id="booking-opening-hours">', 1)[1]
-    shown = shown.split("</p>", 1)[0]
-    assert "Mon–Fri 9:00–17:00</span>, <span" in shown and "Sat 10:00–14:00" in shown
-    assert "Monday to Friday, 9:00 to 17:00; Saturday, 10:00 to 14:00" in shown
-    # The paragraph sits in the times' group, and every date and time input names it.
-    times_group = html.split("<legend>When suits you</legend>", 1)[1].split("</fieldset>")[0]
-    assert 'id="booking-opening-hours"' in times_group
-    for name in TIME_INPUTS:
-        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', html).group(0)
-        assert 'aria-describedby="booking-opening-hours"' in tag, tag
-
-    # When the therapist changes her hours, the form says so, and accepts by the new hours.
-    set_practice_details(opening_hours=[hours(WEEKDAYS, "07:00:00", "12:00:00")])
-    html = client.get("/book/").content.decode()
-    assert "Mon–Fri 7:00–12:00" in html and "Sat 10:00" not in html
-    assert post(
-        client, booking_data(window_2_from="07:00", window_2_until="09:00")
-    ).status_code == (302)
 
 
-def test_a_time_outside_the_hours_shown_is_refused_with_both_the_error_and_the_hours_described(
-    client, demo_site
-):
+def test_the_times_offered_follow_her_opening_hours(client, demo_site):
     set_practice_details(opening_hours=[hours(WEEKDAYS, "09:00:00", "17:00:00")])
-    response = post(client, booking_data(window_1_from="07:00"))
-    assert_refused(response, "window_1_from", "opening hours")
+    times = offered(chosen_page(client))
+    assert times and all("09:00" <= time < "17:00" for time in times)
+    assert "09:00" in times
+
+    # When she changes her hours, the times offered follow.
+    set_practice_details(opening_hours=[hours(WEEKDAYS, "07:00:00", "12:00:00")])
+    times = offered(chosen_page(client))
+    assert "07:00" in times and all(time < "12:00" for time in times)
+
+
+def test_with_nothing_free_the_page_says_so_kindly_and_gives_the_phone(client, demo_site):
+    set_practice_details(opening_hours=[], phone="01632 960123")
+    html = chosen_page(client)
+    assert "Nothing is free just now" in html
+    assert "01632 960123" in html
+    assert not offered(html)
+    assert '<form class="form booking-form"' not in html
+
+
+def test_a_time_taken_before_the_post_is_refused_with_the_nearest_free_times(client, demo_site):
+    service = ServicePage.objects.live().order_by("path").first()
+    service.booking_mode = ServicePage.BookingMode.INSTANT
+    service.save_revision().publish()
+    data = booking_data(service)
+    assert post(client, data).status_code == 302
+    response = post(client, booking_data(service, times=data["times"]))
+    assert_refused_after(response, "This time is no longer free. The nearest free times are")
+
+
+def assert_refused_after(response, message):
+    assert response.status_code == 400
     html = response.content.decode()
-    tag = re.search(r'<input [^>]*name="window_1_from"[^>]*>', html).group(0)
-    assert 'aria-describedby="id_window_1_from_error booking-opening-hours"' in tag
-
-
-def test_without_opening_hours_the_form_shows_none_and_accepts_any_time(client, demo_site):
-    set_practice_details(opening_hours=[])
-    html = client.get("/book/").content.decode()
-    assert "booking-opening-hours" not in html
-    assert post(client, booking_data(window_1_from="06:00")).status_code == 302
-
-
-# -- a shorter form: the optional third time folds away ------------------------------------
-
-
-def test_the_optional_third_time_is_folded_away_until_it_is_used(client, demo_site):
-    html = client.get("/book/").content.decode()
-    assert '<details class="form__more">' in html
-    assert "<summary>Add a third choice (optional)</summary>" in html
-    folded = html.split('<details class="form__more">', 1)[1].split("</details>", 1)[0]
-    for name in ("window_3_date", "window_3_from", "window_3_until"):
-        assert f'name="{name}"' in folded
-
-    # Sent back with an error elsewhere, a third time that was filled in is shown open.
-    data = booking_data(
-        phone="12",
-        window_3_date=booking_data()["window_2_date"],
-        window_3_from="09:00",
-        window_3_until="11:00",
-    )
-    assert '<details class="form__more" open>' in post(client, data).content.decode()
-    # And so is a third time with an error of its own.
-    html = post(client, booking_data(window_3_from="10:00")).content.decode()
-    assert '<details class="form__more" open>' in html
-    assert 'id="id_window_3_date_error"' in html
+    assert message in html
+    assert BookingRequest.objects.count() == 1
 
 
 def test_every_field_is_labelled_and_only_optional_ones_are_marked(client, demo_site):
-    html = client.get("/book/").content.decode()
+    html = chosen_page(client)
     form = html.split('<form class="form booking-form"', 1)[1].split("</form>", 1)[0]
     assert "Every field is needed unless it says “optional”." in form
     assert "(required)" not in form
     ids = re.findall(r'<(?:input|select|textarea) [^>]*id="(id_[a-z0-9_]+)"', form)
     visible = [id_ for id_ in ids if id_ not in {"id_form_token", "id_website"}]
-    assert len(visible) > 15
+    assert len(visible) >= 7
     for id_ in visible:
         assert f'<label for="{id_}">' in form, id_
-    assert form.count("<legend>") >= 7  # the four groups, the three times, the radios
+    time_ids = re.findall(r'<input type="checkbox" name="times" id="([^"]+)"', form)
+    assert time_ids
+    for id_ in time_ids:
+        assert f'<label for="{id_}">' in form, id_
+    assert form.count("<legend") >= 5  # the times, each day, about you, health, the radios
+
+
+def test_with_every_day_taken_off_the_page_gives_her_hours_phone_and_email(client, demo_site):
+    set_practice_details(
+        opening_hours=WEEKDAYS_NINE_TO_FIVE, phone="01632 960123", email="hello@practice.example"
+    )
+    today = timezone.localdate()
+    TimeOff.objects.create(
+        reason="Away", first_day=today, last_day=today + datetime.timedelta(days=400)
+    )
+    html = chosen_page(client)
+    assert "Nothing is free just now" in html
+    assert "We are open Monday to Friday, 9:00 to 17:00." in html
+    assert "01632 960123" in html and "hello@practice.example" in html
+    assert not offered(html)

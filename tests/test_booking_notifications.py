@@ -69,7 +69,8 @@ def test_booking_emails_the_practice_and_the_client_once_each(
     assert f"New booking request #{booking.pk}" in practice["Subject"]
     assert booking.service_title in body
     first = timezone.localtime(booking.window_1_start)
-    assert first.strftime("%-d %B %Y") in body and "10:00 to 12:00" in body
+    until = timezone.localtime(booking.window_1_end)
+    assert first.strftime("%-d %B %Y") in body and f"{first:%H:%M} to {until:%H:%M}" in body
     assert f"http://testserver/admin/booking_requests/inspect/{booking.pk}/" in body
     assert "Sciatica" not in practice.as_string()  # never the health notes
     assert practice["Reply-To"] == "jane@example.com"

@@ -16,7 +16,6 @@ from .browser_support import MOBILE, new_page, sign_in
 from .demo import DEMO_GUIDE_URL as ARTICLE_URL
 from .demo import DEMO_URLS
 from .factories import faq, heading, make_guide, make_superuser, paragraph
-from .open_days import next_weekday
 from .quality.chromium import AXE_JS as AXE_PATH
 from .quality.chromium import (
     axe_violations,
@@ -133,17 +132,10 @@ def test_visitor_reads_the_guide_and_books_a_service_with_the_keyboard_alone(bro
     assert page.locator("#id_service").input_value() == service.slug
 
     option = service.ordered_session_options().first()
-    first_day, second_day = next_weekday(3), next_weekday(5)
     answers = {
         "Your name": "Margaret Holmes",
         "Email": "margaret@example.com",
         "Phone": "07700 900123",
-        "First choice: date": first_day,
-        "First choice: from": datetime.time(10),
-        "First choice: until": datetime.time(12),
-        "Second choice: date": second_day,
-        "Second choice: from": datetime.time(14),
-        "Second choice: until": datetime.time(16),
     }
     filled = set()
     for _ in range(120):
@@ -163,17 +155,24 @@ def test_visitor_reads_the_guide_and_books_a_service_with_the_keyboard_alone(bro
         elif element["name"] == "client_type" and "client_type" not in filled:
             page.keyboard.press("Space")  # the first choice: a new client
             filled.add("client_type")
+        elif element["name"] == "times" and "times" not in filled:
+            page.keyboard.press("Space")  # the first free time of the first day
+            filled.add("times")
         elif element["name"] == "session" and "session" not in filled:
             wanted = str(option.pk)
             for _ in range(40):
                 if page.evaluate("() => document.activeElement.value") == wanted:
                     break
                 page.keyboard.press("ArrowDown")
+            # Its free times come without a reload.
+            page.get_by_role("group", name="Choose up to three times").wait_for()
             filled.add("session")
     else:
         pytest.fail("Tab never reached the submit button")
 
-    assert filled == {*answers, "client_type", "session"}, f"not reached: {filled ^ set(answers)}"
+    assert filled == {*answers, "client_type", "session", "times"}, (
+        f"not reached: {filled ^ set(answers)}"
+    )
     assert page.locator("#id_session").input_value() == str(option.pk)
     # Real people take longer than the form's minimum fill time; make sure the test does too.
     page.wait_for_timeout(3_200)
@@ -274,7 +273,9 @@ def test_therapist_edits_a_guide_in_the_admin_and_sees_it_live(browser, site_url
 
 def test_booking_form_shows_errors_and_keeps_values_after_a_bad_submit(browser, site_url):
     page = new_page(browser, viewport=MOBILE)
-    page.goto(site_url + "/book/")
+    service = ServicePage.objects.live().order_by("path").first()
+    option = service.ordered_session_options().first()
+    page.goto(f"{site_url}/book/?service={service.slug}&session={option.pk}")
     page.locator("#id_name").fill("Margaret Holmes")
     page.locator("#id_email").fill("margaret-at-example")
     page.locator("#id_phone").fill("07700 900123")
@@ -290,7 +291,10 @@ def test_booking_form_shows_errors_and_keeps_values_after_a_bad_submit(browser, 
     described_by = (email.get_attribute("aria-describedby") or "").split()
     error_texts = [page.locator(f"#{id_}").inner_text() for id_ in described_by]
     assert any("email" in text.lower() for text in error_texts), error_texts
-    assert page.locator("#id_window_1_date").get_attribute("aria-invalid") == "true"
+    # No time was chosen: said in the times' group, which names its error.
+    assert "Please choose a time." in page.locator("#id_times_error").inner_text()
+    times = page.get_by_role("group", name="Choose up to three times")
+    assert times.get_attribute("aria-describedby") == "id_times_error"
 
     # Nothing typed is lost.
     assert page.locator("#id_name").input_value() == "Margaret Holmes"

@@ -1,11 +1,11 @@
-"""The booking form as a visitor meets it on a 390 px phone, in Debian's Chromium.
+"""The booking page as a visitor meets it on a 390 px phone, in Debian's Chromium.
 
-Only the chosen treatment's session lengths are offered, with JavaScript and without; the
-form is at most 3.5 screens tall; every field keeps its visible label; and the whole form can
-be filled in and sent with the keyboard alone.
+The visitor picks a treatment and a length, then a day and a time, and books: confirmed at
+once for a treatment she books instantly, a request otherwise. Only the chosen treatment's
+lengths are offered; with JavaScript the times come without a reload, without it "Show free
+times" reloads the page. From the treatment to the button it is at most 3 screens; every
+field keeps its visible label; axe finds nothing; the keyboard alone books.
 """
-
-import datetime
 
 import pytest
 
@@ -13,8 +13,8 @@ from bookings.models import BookingRequest
 from services.models import ServicePage
 
 from .browser_support import MOBILE, new_page
-from .open_days import next_weekday
-from .test_browser import FieldTyping, focused
+from .quality.chromium import AXE_JS, axe_violations, describe_violations, require
+from .test_browser import focused
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
 
-SCREENS = 3.5
+SCREENS = 3
 # The form refuses anything sent faster than a person could fill it in (3 s in tests).
 FILL_TIME_MS = 3_200
 
@@ -93,99 +93,117 @@ def test_with_javascript_only_the_chosen_treatments_lengths_are_offered(browser,
     assert errors == []
 
 
-# -- without JavaScript ------------------------------------------------------------------------
+# -- the journeys ------------------------------------------------------------------------------
 
 
-def fill_the_rest(page, first_day, second_day) -> None:
+def fill_in_about_you(page) -> None:
     page.locator("#id_name").fill("Margaret Holmes")
     page.locator("#id_email").fill("margaret@example.com")
     page.locator("#id_phone").fill("07700 900123")
     page.get_by_label("Returning client").check()
-    for number, day, start, end in [
-        (1, first_day, "10:00", "12:00"),
-        (2, second_day, "14:00", "16:00"),
-    ]:
-        page.locator(f"#id_window_{number}_date").fill(day.isoformat())
-        page.locator(f"#id_window_{number}_from").fill(start)
-        page.locator(f"#id_window_{number}_until").fill(end)
 
 
-def test_without_javascript_lengths_are_grouped_and_a_mismatch_is_refused(browser, site_url):
-    first, *_, last = services_in_order()
-    page = new_page(browser, viewport=MOBILE, java_script_enabled=False)
+def pick_the_first_free_time(page) -> str:
+    """Tick (or choose) the first time of the first day, open; its value."""
+    first = page.locator("fieldset.booking-day").first.locator("input[name=times]").first
+    first.check()
+    return first.get_attribute("value")
+
+
+def first_day_group(page):
+    """The first day's group of times, found as a person does: by its legend."""
+    return page.locator("fieldset.booking-day").first
+
+
+def book_instantly(service: ServicePage) -> None:
+    service.booking_mode = ServicePage.BookingMode.INSTANT
+    service.save_revision().publish()
+
+
+def test_with_javascript_a_time_of_an_instant_treatment_is_booked_at_once(browser, site_url):
+    require(AXE_JS, what="axe-core (npm ci)")
+    service = services_in_order()[0]
+    book_instantly(service)
+    option = service.ordered_session_options().last()
+    page = new_page(browser, viewport=MOBILE)
     errors = watch_console(page)
-    page.goto(f"{site_url}/book/?service={last.slug}")
-    assert page.locator("#id_service").input_value() == last.slug
+    page.goto(site_url + "/book/")
+    assert not page.locator("fieldset.booking-day").count()
 
+    page.locator("#id_service").select_option(service.slug)
+    page.locator("#id_session").select_option(str(option.pk))
+    # The times come without a reload: the choice form was never sent.
+    day = first_day_group(page)
+    day.wait_for()
+    assert page.get_by_role("group", name="Choose your time").is_visible()
+    assert page.locator("#booking-times-status").inner_text().startswith("Choose your time")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+    first_time = day.get_by_role("radio").first
+    wanted = first_time.get_attribute("value")
+    first_time.check()
+    fill_in_about_you(page)
+    page.wait_for_timeout(FILL_TIME_MS)
+    page.get_by_role("button", name="Book this time").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Your appointment is booked"
+
+    booking = BookingRequest.objects.get()
+    assert booking.status == BookingRequest.Status.CONFIRMED
+    assert booking.chosen_window()[0].isoformat() == wanted
+    assert (booking.service_id, booking.session_minutes) == (service.pk, option.duration_minutes)
+    assert errors == []
+
+
+def test_without_javascript_the_free_times_come_by_day_and_a_request_takes_two(browser, site_url):
+    service = services_in_order()[-1]
+    option = service.ordered_session_options().first()
+    page = new_page(browser, viewport=MOBILE, java_script_enabled=False)
+    page.goto(f"{site_url}/book/?service={service.slug}")
+    assert page.locator("#id_service").input_value() == service.slug
     # Every length sits under its treatment's name, so the visitor can tell them apart.
     groups = page.locator("#id_session optgroup")
     assert [groups.nth(i).get_attribute("label") for i in range(groups.count())] == [
-        service.title for service in services_in_order()
+        s.title for s in services_in_order()
     ]
-    assert page.locator(f'#id_session optgroup[label="{last.title}"] option').count() == len(
-        lengths_of(last)
-    )
-
-    # A length of another treatment reaches the server: refused next to the field.
-    fill_the_rest(page, next_weekday(4), next_weekday(6))
-    page.locator("#id_session").select_option(lengths_of(first)[0][0])
-    page.wait_for_timeout(FILL_TIME_MS)
-    page.get_by_role("button", name="Send booking request").click()
+    page.locator("#id_session").select_option(str(option.pk))
+    page.get_by_role("button", name="Show free times").click()
     page.wait_for_load_state()
-    session = page.locator("#id_session")
-    assert session.get_attribute("aria-invalid") == "true"
-    error = page.locator("#id_session_error")
-    assert error.is_visible()
-    assert f"session lengths offered for {last.title}" in error.inner_text()
-    assert "id_session_error" in session.get_attribute("aria-describedby").split()
-    assert not BookingRequest.objects.exists()
 
-    # Everything typed is kept; choosing one of the treatment's own lengths is enough.
-    assert page.locator("#id_name").input_value() == "Margaret Holmes"
-    wanted = last.ordered_session_options().last()
-    session.select_option(str(wanted.pk))
+    # The first day is open; the next opens from its summary (the day's name).
+    days = page.locator("details.booking-day-fold")
+    assert days.count() >= 2
+    assert days.nth(0).get_attribute("open") is not None
+    assert days.nth(1).get_attribute("open") is None
+    days.nth(1).locator("summary").click()
+    picked = [days.nth(n).get_by_role("checkbox").first for n in (0, 1)]
+    wanted = [box.get_attribute("value") for box in picked]
+    for box in picked:
+        box.check()
+    fill_in_about_you(page)
     page.wait_for_timeout(FILL_TIME_MS)
     page.get_by_role("button", name="Send booking request").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Thank you", page.locator("main").inner_text()
+
     booking = BookingRequest.objects.get()
-    assert (booking.service_id, booking.session_minutes) == (last.pk, wanted.duration_minutes)
-    # The refused post is answered 400, which Chromium reports; nothing else went wrong.
-    assert [error for error in errors if "status of 400" not in error] == []
-
-
-def test_without_javascript_the_third_choice_opens_and_is_stored(browser, site_url):
-    page = new_page(browser, viewport=MOBILE, java_script_enabled=False)
-    page.goto(site_url + "/book/")
-    third_date = page.locator("#id_window_3_date")
-    assert not third_date.is_visible()
-    page.get_by_text("Add a third choice (optional)").click()
-    assert third_date.is_visible()
-
-    fill_the_rest(page, next_weekday(4), next_weekday(6))
-    service = services_in_order()[0]
-    page.locator("#id_service").select_option(service.slug)
-    page.locator("#id_session").select_option(lengths_of(service)[0][0])
-    third_date.fill(next_weekday(8).isoformat())
-    page.locator("#id_window_3_from").fill("09:30")
-    page.locator("#id_window_3_until").fill("11:30")
-    page.wait_for_timeout(FILL_TIME_MS)
-    page.get_by_role("button", name="Send booking request").click()
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Thank you", page.locator("main").inner_text()
-    assert len(BookingRequest.objects.get().windows()) == 3
+    assert booking.status == BookingRequest.Status.NEW
+    assert [start.isoformat() for _n, start, _end in booking.windows()] == wanted
 
 
 # -- on a phone: short, labelled, readable ------------------------------------------------------
 
+
 LAYOUT = """() => {
     const form = document.querySelector('form.booking-form');
+    const choice = document.querySelector('form.booking-choice');
     const visible = el => el.checkVisibility();
     const fields = [...form.querySelectorAll('input, select, textarea')]
         .filter(el => el.type !== 'hidden' && visible(el));
     const box = el => el.getBoundingClientRect();
     return {
-        form: box(form).height,
+        form: box(form).bottom - box(choice).top,
         page: document.documentElement.scrollHeight,
         sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth,
         fields: fields.map(el => {
@@ -208,13 +226,15 @@ LAYOUT = """() => {
 }"""
 
 
-def test_on_a_phone_the_form_is_at_most_three_and_a_half_screens_and_every_field_labelled(
+def test_on_a_phone_the_booking_is_at_most_three_screens_and_every_field_labelled(
     browser, site_url
 ):
+    service = services_in_order()[0]
+    option = service.ordered_session_options().last()
     page = new_page(browser, viewport=MOBILE)
-    page.goto(site_url + "/book/")
+    page.goto(f"{site_url}/book/?service={service.slug}&session={option.pk}")
     layout = page.evaluate(LAYOUT)
-    heights = f"form {layout['form']:.0f} px, whole page {layout['page']} px"
+    heights = f"treatment to button {layout['form']:.0f} px, whole page {layout['page']} px"
     assert layout["form"] <= SCREENS * MOBILE["height"], heights
     assert not layout["sideways"]
 
@@ -231,12 +251,6 @@ def test_on_a_phone_the_form_is_at_most_three_and_a_half_screens_and_every_field
     for text, height in layout["targets"]:
         assert height >= 44, text
 
-    # Opened, the third choice is labelled in the same way.
-    page.get_by_text("Add a third choice (optional)").click()
-    opened = {field["id"]: field for field in page.evaluate(LAYOUT)["fields"]}
-    assert opened["id_window_3_from"]["label"] == "Third choice: from (optional)"
-    assert opened["id_window_3_from"]["legend"] == "Third choice (optional)"
-
 
 # -- the keyboard alone -------------------------------------------------------------------------
 
@@ -249,36 +263,28 @@ def press_until_value(page, key: str, wanted: str, limit: int = 40) -> None:
     pytest.fail(f"{key} never reached {wanted!r} in {focused(page)}")
 
 
-def test_the_whole_form_is_filled_and_sent_with_the_keyboard_alone(browser, site_url):
-    """Tab and Shift+Tab move, arrow keys choose, Space ticks and opens, letters are typed,
-    Enter sends. Nothing is clicked. The visitor first picks the wrong treatment and its
-    length, goes back with Shift+Tab, and changes it: the stale length is cleared."""
-    typing = FieldTyping(browser)
+def test_a_time_is_booked_with_the_keyboard_alone(browser, site_url):
+    """Tab and Shift+Tab move, arrow keys choose, Space ticks, letters are typed, Enter
+    sends. Nothing is clicked. The visitor first picks the wrong treatment and its length,
+    goes back with Shift+Tab, and changes it: the stale length is cleared."""
     wrong, *_, service = services_in_order()
+    book_instantly(service)
     option = service.ordered_session_options().last()
     page = new_page(browser, viewport=MOBILE)
     errors = watch_console(page)
     page.goto(site_url + "/book/")
-
-    days = {1: next_weekday(3), 2: next_weekday(5), 3: next_weekday(8)}
-    times = {1: (10, 12), 2: (14, 16), 3: (9, 11)}
     text = {
         "name": "Margaret Holmes",
         "email": "margaret@example.com",
         "phone": "07700 900123",
         "notes": "Sciatica in the left leg",
     }
-    for number, day in days.items():
-        text[f"window_{number}_date"] = typing.date(day)
-        text[f"window_{number}_from"] = typing.time(datetime.time(times[number][0]))
-        text[f"window_{number}_until"] = typing.time(datetime.time(times[number][1]))
-
     done: set[str] = set()
-    for _ in range(200):
+    for _ in range(300):
         page.keyboard.press("Tab")
         element = focused(page)
         name = element["name"]
-        if element["tag"] == "button" and element["text"] == "Send booking request":
+        if element["tag"] == "button" and element["text"] == "Book this time":
             break
         if name in text and name not in done:
             page.keyboard.type(text[name])
@@ -290,10 +296,8 @@ def test_the_whole_form_is_filled_and_sent_with_the_keyboard_alone(browser, site
             press_until_value(page, "ArrowDown", wrong.slug)
             done.add(name)
         elif name == "session" and name not in done:
-            # Only the wrong treatment's lengths are offered; the visitor takes one.
             assert session_offer(page)["options"] == lengths_of(wrong)
             press_until_value(page, "ArrowDown", lengths_of(wrong)[0][0])
-            # Back to the treatment, and the right one: the wrong length is cleared.
             page.keyboard.press("Shift+Tab")
             assert focused(page)["name"] == "service"
             press_until_value(page, "ArrowDown", service.slug)
@@ -301,27 +305,28 @@ def test_the_whole_form_is_filled_and_sent_with_the_keyboard_alone(browser, site
             assert focused(page)["name"] == "session"
             assert session_offer(page) == {"value": "", "options": lengths_of(service)}
             press_until_value(page, "ArrowDown", str(option.pk))
+            # The chosen length's times have come: those of a treatment booked instantly.
+            page.get_by_role("button", name="Book this time").wait_for()
             done.add(name)
-        elif element["tag"] == "summary" and "summary" not in done:
-            assert element["text"] == "Add a third choice (optional)"
+        elif name == "times" and name not in done:
             page.keyboard.press("Space")
-            done.add("summary")
+            done.add(name)
         elif name == "notes_consent" and name not in done:
             page.keyboard.press("Space")
             done.add(name)
     else:
-        pytest.fail("Tab never reached the submit button")
+        pytest.fail(f"Tab never reached the button; last at {focused(page)}, done {done}")
 
-    wanted = {*text, "client_type", "service", "session", "summary", "notes_consent"}
+    wanted = {*text, "client_type", "service", "session", "times", "notes_consent"}
     assert done == wanted, f"not reached: {wanted - done}"
     page.wait_for_timeout(FILL_TIME_MS)
     page.keyboard.press("Enter")
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Thank you", page.locator("main").inner_text()
+    assert page.locator("h1").inner_text() == "Your appointment is booked"
 
     booking = BookingRequest.objects.get()
     assert (booking.service_id, booking.session_minutes) == (service.pk, option.duration_minutes)
+    assert booking.status == BookingRequest.Status.CONFIRMED
     assert booking.client_type == BookingRequest.ClientType.RETURNING
-    assert len(booking.windows()) == 3
     assert booking.notes == "Sciatica in the left leg" and booking.notes_consent_at
     assert errors == []

@@ -10,8 +10,12 @@ import pytest
 from bookings.models import BookingRequest
 
 from .browser_support import MOBILE, new_page
-from .open_days import next_weekday
-from .test_browser_booking_form import FILL_TIME_MS, fill_the_rest, services_in_order
+from .test_browser_booking_form import (
+    FILL_TIME_MS,
+    fill_in_about_you,
+    pick_the_first_free_time,
+    services_in_order,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,7 +33,9 @@ def test_a_booking_sent_without_its_cookie_comes_back_kept_and_is_stored_once(br
     service = services_in_order()[0]
     page.locator("#id_service").select_option(service.slug)
     page.locator("#id_session").select_option(str(service.ordered_session_options().first().pk))
-    fill_the_rest(page, next_weekday(4), next_weekday(6))
+    page.locator("fieldset.booking-day").first.wait_for()
+    wanted = pick_the_first_free_time(page)
+    fill_in_about_you(page)
     page.locator("#id_notes").fill(NOTES)
     page.locator("#id_notes_consent").check()
     page.wait_for_timeout(FILL_TIME_MS)
@@ -53,6 +59,7 @@ def test_a_booking_sent_without_its_cookie_comes_back_kept_and_is_stored_once(br
     assert page.locator("#id_notes").input_value() == NOTES
     assert page.locator("#id_notes_consent").is_checked()
     assert page.locator("#id_session").input_value() != ""
+    assert page.locator(f'input[name=times][value="{wanted}"]').is_checked()
     assert not BookingRequest.objects.exists()
 
     page.get_by_role("button", name="Send booking request").click()

@@ -15,7 +15,6 @@ from .browser_support import MOBILE, new_page
 from .demo import DEMO_GUIDE_URL as ARTICLE_URL
 from .demo import demo_guide
 from .factories import make_service
-from .open_days import next_weekday
 
 # The tests that use the `browser` fixture are marked `browser` by tests/conftest.py; the
 # spacing rule's own test needs no browser.
@@ -261,23 +260,18 @@ def test_article_reads_and_its_faq_opens_without_javascript(browser, site_url):
 def test_booking_form_works_without_javascript(browser, site_url):
     service = make_service(options=[(45, "50.00"), (75, "70.00")])
     option = service.ordered_session_options().last()
-    first_day, second_day = next_weekday(4), next_weekday(6)
     page = new_page(browser, viewport=MOBILE, java_script_enabled=False)
     page.goto(site_url + "/book/")
+    page.locator("#id_service").select_option(service.slug)
+    page.locator("#id_session").select_option(str(option.pk))
+    page.get_by_role("button", name="Show free times").click()
+    page.wait_for_load_state()
+    page.locator("fieldset.booking-day").first.locator("input[name=times]").first.check()
 
     page.locator("#id_name").fill("Margaret Holmes")
     page.locator("#id_email").fill("margaret@example.com")
     page.locator("#id_phone").fill("07700 900123")
     page.get_by_label("New client").check()
-    page.locator("#id_service").select_option(service.slug)
-    page.locator("#id_session").select_option(str(option.pk))
-    for number, day, start, end in [
-        (1, first_day, "10:00", "12:00"),
-        (2, second_day, "14:00", "16:00"),
-    ]:
-        page.locator(f"#id_window_{number}_date").fill(day.isoformat())
-        page.locator(f"#id_window_{number}_from").fill(start)
-        page.locator(f"#id_window_{number}_until").fill(end)
     assert page.locator("#id_website").input_value() == ""
     # The form refuses anything sent faster than a person could fill it in.
     page.wait_for_timeout(3_500)

@@ -1,12 +1,13 @@
-// The booking form's session lengths: once a treatment is chosen, only its lengths are
-// offered, and a length of another treatment is cleared. Without this script the form still
-// works: every length is listed under its treatment (an <optgroup>), and the server refuses
-// a length of another treatment (services/forms.py). Each length names its treatment in
-// data-service, the value of the treatment field.
+// The booking page's treatment and length: once a treatment is chosen, only its lengths are
+// offered, and a length of another treatment is cleared; once a length is chosen, its free
+// times are fetched and shown without a reload. Without this script the page still works:
+// every length is listed under its treatment (an <optgroup>), "Show free times" reloads the
+// page with that length's times, and the server refuses a length of another treatment
+// (services/forms.py). Each length names its treatment in data-service.
 (() => {
   "use strict";
 
-  const form = document.querySelector("form.booking-form");
+  const form = document.querySelector("form.booking-choice");
   const treatment = form && form.elements.namedItem("service");
   const session = form && form.elements.namedItem("session");
   if (!(treatment instanceof HTMLSelectElement) || !(session instanceof HTMLSelectElement)) {
@@ -37,7 +38,58 @@
     }
   }
 
+  const status = document.getElementById("booking-times-status");
+  // Each arrow key on the list is a change: only the answer for the latest one is shown.
+  let latest = 0;
+
+  // The times of the chosen length, from the page the "Show free times" button would load.
+  // Details already typed stay: only the times (and the length the form posts) are swapped.
+  async function showTheLengthsFreeTimes() {
+    if (!treatment.value || !session.value) {
+      return;
+    }
+    const asked = ++latest;
+    const address = new URL(form.action, window.location.href);
+    address.search = new URLSearchParams({ service: treatment.value, session: session.value });
+    let fetched;
+    try {
+      const answer = await fetch(address, { credentials: "same-origin" });
+      if (!answer.ok) {
+        return;
+      }
+      fetched = new DOMParser().parseFromString(await answer.text(), "text/html");
+    } catch {
+      return; // the button still works
+    }
+    if (asked !== latest) {
+      return;
+    }
+    const here = document.getElementById("booking-times");
+    const there = fetched.getElementById("booking-times");
+    if (!here || !there) {
+      return;
+    }
+    const oldForm = here.querySelector("form.booking-form");
+    const newForm = there.querySelector("form.booking-form");
+    if (oldForm && newForm) {
+      for (const name of ["service", "session"]) {
+        oldForm.elements.namedItem(name).value = newForm.elements.namedItem(name).value;
+      }
+      oldForm.querySelector(".booking-times").replaceWith(newForm.querySelector(".booking-times"));
+      oldForm.querySelector("button[type=submit]").textContent =
+        newForm.querySelector("button[type=submit]").textContent;
+    } else {
+      here.replaceChildren(...there.childNodes);
+    }
+    window.history.replaceState(null, "", address);
+    if (status) {
+      const legend = here.querySelector(".booking-times legend, h2");
+      status.textContent = legend ? `${legend.textContent.trim()}: shown below.` : "";
+    }
+  }
+
   treatment.addEventListener("change", offerTheChosenTreatmentsLengths);
   session.addEventListener("change", chooseTheLengthsTreatment);
+  session.addEventListener("change", showTheLengthsFreeTimes);
   offerTheChosenTreatmentsLengths();
 })();
