@@ -52,17 +52,36 @@ def migrate_to_before_the_move():
     return state.apps
 
 
+def old_treatment_page(old, title: str, slug: str):
+    """A treatment page as the site before the move stored it, through that state's own
+    models: today's ``ServicePage`` has columns the old tables lack."""
+    Page = old.get_model("wagtailcore", "Page")
+    ContentType = old.get_model("contenttypes", "ContentType")
+    Locale = old.get_model("wagtailcore", "Locale")
+    root = Page.objects.get(depth=1)
+    root.numchild += 1
+    root.save(update_fields=["numchild"])
+    content_type, _ = ContentType.objects.get_or_create(app_label="services", model="servicepage")
+    return old.get_model("services", "ServicePage").objects.create(
+        title=title,
+        draft_title=title,
+        slug=slug,
+        path=f"{root.path}{root.numchild:04d}",
+        depth=2,
+        numchild=0,
+        url_path=f"/{slug}/",
+        content_type=content_type,
+        locale=Locale.objects.first(),
+        summary="Slow and firm.",
+    )
+
+
 def seed() -> dict:
     """Run in a process of the new code on a fresh database: the old site, filled."""
     from django.contrib.auth.models import Group, User
-    from wagtail.models import Page
-
-    from services.models import ServicePage
 
     old = migrate_to_before_the_move()
-    service = Page.get_first_root_node().add_child(
-        instance=ServicePage(title="Deep tissue", slug="deep-tissue", summary="Slow and firm.")
-    )
+    service = old_treatment_page(old, title="Deep tissue", slug="deep-tissue")
     staff = User.objects.create_user("robin")
 
     BookingRequest = old.get_model("services", "BookingRequest")

@@ -72,10 +72,18 @@ def bars(panel) -> list[tuple[str, int, int]]:
 
 
 def came_from_field(client, url, **extra) -> str:
+    """Where the form that books says the visitor came from (shown once a length is chosen)."""
     field = element(client.get(url, **extra).content, "input[name=came_from]")
     assert field is not None, "the booking form carries a came_from field"
     assert field["type"] == "hidden"
     return field.get("value", "")
+
+
+def carried_from(client, url, **extra) -> str:
+    """What the form that chooses a length carries on to the next page: where the visitor
+    came from, so that "Show free times" keeps it."""
+    field = element(client.get(url, **extra).content, "form#booking-choice input[name=from]")
+    return field.get("value", "") if field is not None else ""
 
 
 def test_the_dashboard_charts_the_most_read_guides_of_the_last_30_days(client, guide):
@@ -171,7 +179,11 @@ def test_booking_links_on_guides_and_treatments_say_where_they_are(client, guide
 
 
 def test_a_booking_sent_through_the_form_records_the_guide_it_came_from(client, guide, treatment):
-    came_from = came_from_field(client, f"/book/?service={treatment.slug}&from={guide.url}")
+    assert carried_from(client, f"/book/?service={treatment.slug}&from={guide.url}") == guide.url
+    session = treatment.session_options.first().pk
+    came_from = came_from_field(
+        client, f"/book/?service={treatment.slug}&session={session}&from={guide.url}"
+    )
     assert came_from == guide.url
 
     response = client.post("/book/", booking_data(treatment, came_from=came_from))
@@ -181,12 +193,12 @@ def test_a_booking_sent_through_the_form_records_the_guide_it_came_from(client, 
 
 
 def test_without_from_the_same_site_referer_is_recorded(client, guide):
-    assert came_from_field(client, "/book/", HTTP_REFERER=f"http://testserver{guide.url}") == (
+    assert carried_from(client, "/book/", HTTP_REFERER=f"http://testserver{guide.url}") == (
         guide.url
     )
-    assert came_from_field(client, "/book/", HTTP_REFERER="https://elsewhere.example/blog/") == ""
-    assert came_from_field(client, "/book/") == ""
-    assert came_from_field(client, "/book/", HTTP_REFERER="http://testserver/book/") == ""
+    assert carried_from(client, "/book/", HTTP_REFERER="https://elsewhere.example/blog/") == ""
+    assert carried_from(client, "/book/") == ""
+    assert carried_from(client, "/book/", HTTP_REFERER="http://testserver/book/") == ""
 
 
 def test_a_tampered_came_from_is_dropped_and_the_booking_still_accepted(client, treatment):
