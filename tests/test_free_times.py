@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from availability.busy_calendar import current_copy
 from availability.free_times import free_times, free_times_on
 from availability.models import AvailabilitySettings, BusyCalendarCopy, TimeOff
 from bookings.models import BookingRequest
@@ -41,6 +42,15 @@ def open_nine_to_five(demo_site):
             {"type": "hours", "value": {"days": EVERY_DAY, "opens": "09:00", "closes": "17:00"}}
         ]
     )
+
+
+def saved_copy(**fields) -> BusyCalendarCopy:
+    """The one copy of her busy calendar, as the reader would have saved it."""
+    copy = current_copy()
+    for name, value in fields.items():
+        setattr(copy, name, value)
+    copy.save()
+    return copy
 
 
 def times(minutes: int, day: dt.date, now=NOW) -> list[str]:
@@ -92,7 +102,7 @@ def test_her_busy_calendar_is_taken_out_while_she_has_one():
     rules = AvailabilitySettings.load()
     rules.busy_calendar_url = "https://calendar.example/private/basic.ics"
     rules.save()
-    BusyCalendarCopy.objects.create(
+    saved_copy(
         source_url=rules.busy_calendar_url,
         busy=[[london(TUESDAY, 0).isoformat(), london(TUESDAY, 12).isoformat()]],
         read_at=NOW,
@@ -154,7 +164,7 @@ def test_the_dashboard_says_when_her_calendar_could_not_be_read(admin_client):
     rules = AvailabilitySettings.load()
     rules.busy_calendar_url = "https://calendar.example/private/basic.ics"
     rules.save()
-    BusyCalendarCopy.objects.create(
+    saved_copy(
         source_url=rules.busy_calendar_url,
         read_at=timezone.now() - dt.timedelta(hours=3),
         error="The calendar's server answered 404.",
@@ -170,7 +180,7 @@ def test_the_dashboard_is_quiet_while_her_calendar_is_read(admin_client):
     rules = AvailabilitySettings.load()
     rules.busy_calendar_url = "https://calendar.example/private/basic.ics"
     rules.save()
-    BusyCalendarCopy.objects.create(source_url=rules.busy_calendar_url, read_at=timezone.now())
+    saved_copy(source_url=rules.busy_calendar_url, read_at=timezone.now())
     assert "Your busy calendar" not in admin_client.get("/admin/").content.decode()
 
 
