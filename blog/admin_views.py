@@ -1,5 +1,8 @@
 """The therapist's "Import a guide" page: a document in, a draft guide out, to review and publish."""
 
+import tempfile
+from pathlib import Path
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +15,7 @@ from wagtail.models import Page
 from .guide_elements import GuideImportError
 from .guide_import import (
     ACCEPTED_TYPES,
+    MARKDOWN_TYPES,
     check_parent,
     check_size,
     default_parent,
@@ -21,6 +25,20 @@ from .guide_import import (
     read_pasted,
 )
 
+MOST_PICTURES = 30
+
+
+class PicturesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PicturesField(forms.FileField):
+    """Several files from one chooser, as Django's documentation shows for multiple uploads."""
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PicturesField, self).clean(file, initial) for file in files]
+
 
 class GuideImportForm(forms.Form):
     document = forms.FileField(
@@ -28,6 +46,13 @@ class GuideImportForm(forms.Form):
         label="Document",
         help_text="A .docx (Word), .md (Markdown) or .txt (plain text) file of at most 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_TYPES)}),
+    )
+    pictures = PicturesField(
+        required=False,
+        label="Its pictures (for a Markdown file)",
+        help_text="A .md file names its pictures; choose them here too, at most 5 MB each. "
+        "A Word file brings its own pictures.",
+        widget=PicturesInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
     )
     text = forms.CharField(
         required=False,
@@ -52,12 +77,28 @@ class GuideImportForm(forms.Form):
         try:
             if document:
                 check_size(document.name, document.size)
-                cleaned["elements"] = read_document(document.name, document.read())
+                cleaned["elements"] = self.read_with_pictures(document)
             else:
                 cleaned["elements"] = read_pasted(text)
         except GuideImportError as error:
             raise forms.ValidationError(str(error)) from error
         return cleaned
+
+    def read_with_pictures(self, document):
+        """The document read with the pictures chosen beside it, as if they sat in its folder:
+        a Markdown file links its pictures by name. Only plain names are kept."""
+        pictures = self.cleaned_data.get("pictures") or []
+        if len(pictures) > MOST_PICTURES:
+            raise GuideImportError(f"Choose at most {MOST_PICTURES} pictures at a time.")
+        if not pictures or Path(document.name).suffix.lower() not in MARKDOWN_TYPES:
+            return read_document(document.name, document.read())
+        with tempfile.TemporaryDirectory(prefix="guide-pictures-") as folder:
+            for picture in pictures:
+                check_size(picture.name, picture.size)
+                name = Path(picture.name).name
+                if name and not name.startswith("."):
+                    (Path(folder) / name).write_bytes(picture.read())
+            return read_document(document.name, document.read(), Path(folder))
 
 
 class ImportGuideView(WagtailAdminTemplateMixin, FormView):

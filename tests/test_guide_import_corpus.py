@@ -295,6 +295,50 @@ def upload(name, data):
     return SimpleUploadedFile(name, data)
 
 
+MARKDOWN_WITH_PICTURES = (
+    "# Your First Visit\n\nWhat happens at a first appointment, step by step.\n\n"
+    '## The Room\n\n![A treatment couch under a window](couch.jpg "The treatment room")\n\n'
+    "It is warm and quiet.\n\n![A map](map.png)\n"
+)
+
+
+def test_in_the_admin_a_markdown_file_brings_the_pictures_chosen_beside_it(client):
+    client.force_login(make_superuser())
+    response = client.post(
+        reverse("blog_import_guide"),
+        {
+            "document": upload("guide.md", MARKDOWN_WITH_PICTURES.encode()),
+            "pictures": [
+                upload("couch.jpg", picture_bytes(kind="JPEG")),
+                upload("unrelated.png", picture_bytes()),
+            ],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    guide = BlogPage.objects.get(title="Your First Visit")
+    body = guide.get_latest_revision_as_object().body
+    (picture,) = [child.value for child in body if child.block_type == "image"]
+    assert picture["caption"] == "The treatment room"
+    assert picture["image"].description == "A treatment couch under a window"
+    said = " ".join(str(message) for message in response.context["messages"])
+    assert "Could not place: The picture map.png is not in what was imported" in said
+
+
+def test_in_the_admin_pictures_chosen_with_a_text_file_are_not_used(client):
+    client.force_login(make_superuser())
+    images = get_image_model().objects.count()
+    client.post(
+        reverse("blog_import_guide"),
+        {
+            "document": upload("guide.txt", b"Your First Visit\n\nWhat happens, step by step.\n"),
+            "pictures": [upload("couch.jpg", picture_bytes(kind="JPEG"))],
+        },
+    )
+    assert BlogPage.objects.filter(title="Your First Visit").exists()
+    assert get_image_model().objects.count() == images
+
+
 def test_the_imported_practice_guide_is_not_told_its_disclaimer_is_a_claim():
     guide, _ = import_guide(read_document(PRACTICE_GUIDE.name, PRACTICE_GUIDE.read_bytes()))
     warnings = check_page(guide.get_latest_revision_as_object()).warnings
