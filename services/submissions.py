@@ -9,7 +9,9 @@ page's thank-you route.
 """
 
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 
 from .protection import describe_errors
@@ -30,7 +32,12 @@ def render_form(page, request, form, status=200, notice=""):
     context = page.get_context(request)
     context["form"] = form
     context["form_notice"] = notice
-    return TemplateResponse(request, page.get_template(request), context, status=status)
+    # A form's page holds a one-time token (and may hold what the visitor typed): no cache
+    # keeps it. Its CSRF cookie is set with the page, whichever of its forms the page shows.
+    get_token(request)
+    response = TemplateResponse(request, page.get_template(request), context, status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 CSRF_NOTICE = (

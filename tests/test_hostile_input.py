@@ -62,9 +62,17 @@ POSTGRES_SITE_ENV = {"FORM_RATE_LIMIT_POSTS": "100000"}
 
 # What one accepted post stores, as changes to (bookings, contact messages, notifications,
 # quarantined posts): a booking with its two emails, a message with its email, a post kept
-# aside as automated, the client's request for another time with its email, or nothing (a
-# repeat of a form already stored, a page that ignores posts).
-ACCEPTED_WHOLE = {(1, 0, 2, 0), (0, 1, 1, 0), (0, 0, 0, 1), (0, 0, 1, 0), (0, 0, 0, 0)}
+# aside as automated, the client's cancel with its email, the client's request for another
+# time with its two emails (hers, and the client's acknowledgement), or nothing (a repeat
+# of a form already stored, a page that ignores posts).
+ACCEPTED_WHOLE = {
+    (1, 0, 2, 0),
+    (0, 1, 1, 0),
+    (0, 0, 0, 1),
+    (0, 0, 1, 0),
+    (0, 0, 2, 0),
+    (0, 0, 0, 0),
+}
 REFUSALS = {400, 403, 405, 413, 415, 429}
 
 

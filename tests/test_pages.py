@@ -122,6 +122,7 @@ class EditorCreatesPagesTests(WagtailPageTestCase):
                     "who_it_helps": rich_text("<p>Expectant mothers.</p>"),
                     "contraindications": rich_text("<p>High-risk pregnancy.</p>"),
                     "session_options": inline_formset([{"duration_minutes": 60, "price": "60.00"}]),
+                    "booking_mode": "request",
                 }
             ),
         )

@@ -14,6 +14,7 @@ from bookings.ics import PRODID, booking_calendar
 from bookings.models import BookingRequest
 from home.prices import format_price
 from services.forms import CONSENT_VERSION, CONSENT_WORDINGS
+from services.models import SessionOption
 
 from .demo import DEMO_URLS
 from .factories import make_booking_request, make_guide, make_service, set_practice_details
@@ -81,7 +82,9 @@ def test_prices_follow_the_practice_currency_on_the_price_list_and_the_booking_f
 def test_the_consent_box_names_the_practice_from_its_settings(client, demo_site):
     set_practice_details(name="Kind Hands Clinic")
 
-    html = client.get("/book/").content.decode()
+    # The consent box is in the part that books, shown once a length is chosen.
+    session = SessionOption.objects.filter(page__live=True).first()
+    html = client.get(f"/book/?session={session.pk}").content.decode()
     assert "I agree that Kind Hands Clinic may store the health notes" in html
     assert "Calm Hands" not in html
 

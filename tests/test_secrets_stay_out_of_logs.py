@@ -129,7 +129,7 @@ def secret_addresses() -> dict[str, list[str]]:
     out_of_date = urllib.parse.urlsplit(
         client_link.link_url(booking, booking.calendar_sequence - 1)
     ).path
-    past = weekday_booking()
+    past = weekday_booking(days_ahead=14)
     desk.confirm(past, past.window_1_start, by=staff)
     past.refresh_from_db()
     expired = urllib.parse.urlsplit(client_link.link_url(past, past.calendar_sequence)).path
